@@ -1,0 +1,1 @@
+"""Contact criteria: the model, the filter syntax and the compiler to SQL."""

@@ -1,0 +1,74 @@
+"""Logged segments and the interaction log, an append-only ledger."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import CODE, TEXT, Base
+
+
+class LoggedSegment(Base):
+    __tablename__ = "logged_segment"
+    __model_name__ = "logged.segment"
+
+    entry_no: Mapped[int] = mapped_column(primary_key=True)
+    # Unique: the database itself guarantees that a segment is logged once.
+    segment_no: Mapped[str] = mapped_column(String(CODE), unique=True)
+    description: Mapped[str] = mapped_column(String(TEXT), default="")
+    creation_date: Mapped[date]
+    created_at: Mapped[datetime]
+    user_id: Mapped[str] = mapped_column(String(50), default="")
+    campaign_no: Mapped[str] = mapped_column(String(CODE), default="")
+    canceled: Mapped[bool] = mapped_column(default=False)
+
+
+class InteractionLogEntry(Base):
+    __tablename__ = "interaction_log_entry"
+    __model_name__ = "interaction.log.entry"
+
+    entry_no: Mapped[int] = mapped_column(primary_key=True)
+    contact_no: Mapped[str] = mapped_column(String(CODE), index=True)
+    contact_company_no: Mapped[str] = mapped_column(String(CODE), default="")
+    date: Mapped[date | None]
+    time: Mapped[time | None]
+    description: Mapped[str] = mapped_column(String(TEXT), default="")
+    subject: Mapped[str] = mapped_column(String(TEXT), default="")
+    information_flow: Mapped[str] = mapped_column(String(10), default="")
+    initiated_by: Mapped[str] = mapped_column(String(10), default="")
+    attempt_failed: Mapped[bool] = mapped_column(default=False)
+    evaluation: Mapped[str] = mapped_column(String(20), default="")
+    language_code: Mapped[str] = mapped_column(String(10), default="")
+    correspondence_type: Mapped[str] = mapped_column(String(10), default="")
+    contact_via: Mapped[str] = mapped_column(String(80), default="")
+    attachment_no: Mapped[int | None]
+    interaction_group_code: Mapped[str] = mapped_column(String(10), default="")
+    interaction_template_code: Mapped[str] = mapped_column(String(10), default="")
+    salesperson_code: Mapped[str] = mapped_column(String(CODE), default="")
+    user_id: Mapped[str] = mapped_column(String(50), default="")
+    cost: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    duration: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    campaign_no: Mapped[str] = mapped_column(String(CODE), default="")
+    campaign_target: Mapped[bool] = mapped_column(default=False)
+    campaign_response: Mapped[bool] = mapped_column(default=False)
+    segment_no: Mapped[str] = mapped_column(String(CODE), default="", index=True)
+    logged_segment_entry_no: Mapped[int | None] = mapped_column(
+        ForeignKey("logged_segment.entry_no")
+    )
+    delivery_status: Mapped[str] = mapped_column(String(12), default="")
+    canceled: Mapped[bool] = mapped_column(default=False)
+
+    __table_args__ = (Index(None, "logged_segment_entry_no", "entry_no"),)
+
+
+class NumberSeries(Base):
+    """A number series such as SM10001, SM10002, ... for segment numbers."""
+
+    __tablename__ = "number_series"
+    __model_name__ = "number.series"
+
+    code: Mapped[str] = mapped_column(String(CODE), primary_key=True)
+    last_no_used: Mapped[str] = mapped_column(String(CODE), default="")
