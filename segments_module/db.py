@@ -67,9 +67,7 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def session_scope(
-    engine: Engine, *, write: bool = False
-) -> Iterator[Session]:
+def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
     """Yield a session in one transaction: commit on success, roll back on error.
 
     `write=True` takes the database write lock at the start on SQLite.
@@ -81,3 +79,11 @@ def session_scope(
             yield session
     finally:
         session.close()
+
+
+def execute_counted(session: Session, statement) -> int:
+    """Execute a write statement and return its row count, INSERT ... SELECT included.
+
+    Drivers report -1 for an INSERT's count unless asked to keep it.
+    """
+    return session.execute(statement.execution_options(preserve_rowcount=True)).rowcount

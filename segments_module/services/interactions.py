@@ -1,0 +1,219 @@
+"""Interaction groups and templates, with the languages of a template."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ..errors import ErrorCode, ServiceError, not_found
+from ..models import (
+    CorrespondenceType,
+    InformationFlow,
+    InitiatedBy,
+    InteractionGroup,
+    InteractionLogEntry,
+    InteractionTemplate,
+    InteractionTemplateLanguage,
+    SegmentHeader,
+)
+from .env import Env
+from .validation import check_codes, check_lengths, check_option, reject_unknown_fields
+
+logger = logging.getLogger(__name__)
+
+GROUP_FIELDS = frozenset({"code", "description"})
+TEMPLATE_FIELDS = frozenset(
+    column.name for column in InteractionTemplate.__table__.columns
+)
+TEMPLATE_OPTIONS = {
+    "correspondence_type_default": CorrespondenceType,
+    "information_flow": InformationFlow,
+    "initiated_by": InitiatedBy,
+}
+LANGUAGE_FIELDS = frozenset({"description", "subject", "attachment_no"})
+
+
+def _require_code(values: dict[str, Any], what: str) -> str:
+    code = (values.get("code") or "").strip()
+    if not code:
+        raise ServiceError.single(
+            "input.code", ErrorCode.REQUIRED, f"A code is required for the {what}."
+        )
+    return code
+
+
+def _used_by(env: Env, column, value: str) -> int:
+    return env.session.scalar(select(func.count()).where(column == value))
+
+
+# --- Groups ---------------------------------------------------------------------
+
+
+def create_interaction_group(env: Env, values: dict[str, Any]) -> InteractionGroup:
+    reject_unknown_fields(values, GROUP_FIELDS)
+    check_lengths(InteractionGroup.__table__, values)
+    code = _require_code(values, "interaction group")
+    if env.session.get(InteractionGroup, code) is not None:
+        raise ServiceError.single(
+            "input.code",
+            ErrorCode.DUPLICATE,
+            f"Interaction group {code!r} already exists. Choose another code.",
+        )
+    group = InteractionGroup(code=code, description=values.get("description") or "")
+    env.session.add(group)
+    env.session.flush()
+    return group
+
+
+def get_interaction_group(env: Env, code: str) -> InteractionGroup:
+    group = env.session.get(InteractionGroup, code)
+    if group is None:
+        raise not_found("code", "Interaction group", code)
+    return group
+
+
+def update_interaction_group(
+    env: Env, code: str, values: dict[str, Any]
+) -> InteractionGroup:
+    values = {key: value for key, value in values.items() if value is not None}
+    reject_unknown_fields(values, GROUP_FIELDS - {"code"})
+    check_lengths(InteractionGroup.__table__, values)
+    group = get_interaction_group(env, code)
+    for key, value in values.items():
+        setattr(group, key, value)
+    env.session.flush()
+    return group
+
+
+def delete_interaction_group(env: Env, code: str) -> None:
+    group = get_interaction_group(env, code)
+    templates = _used_by(env, InteractionTemplate.interaction_group_code, code)
+    if templates:
+        raise ServiceError.single(
+            "code",
+            ErrorCode.INVALID,
+            f"Interaction group {code!r} is used by {templates} interaction templates. "
+            "Move or delete those templates first.",
+        )
+    env.session.delete(group)
+    env.session.flush()
+
+
+# --- Templates ------------------------------------------------------------------
+
+
+def _clean_template_values(env: Env, values: dict[str, Any]) -> dict[str, Any]:
+    values = {key: value for key, value in values.items() if value is not None}
+    reject_unknown_fields(values, TEMPLATE_FIELDS)
+    for field, options in TEMPLATE_OPTIONS.items():
+        if field in values:
+            values[field] = check_option(field, values[field], options)
+    check_lengths(InteractionTemplate.__table__, values)
+    check_codes(
+        env, {key: values.get(key) for key in ("interaction_group_code", "campaign_no")}
+    )
+    return values
+
+
+def create_interaction_template(
+    env: Env, values: dict[str, Any]
+) -> InteractionTemplate:
+    values = _clean_template_values(env, values)
+    code = _require_code(values, "interaction template")
+    if not values.get("interaction_group_code"):
+        raise ServiceError.single(
+            "input.interactionGroupCode",
+            ErrorCode.REQUIRED,
+            "An interaction group is required for a template. Choose an existing group.",
+        )
+    if env.session.get(InteractionTemplate, code) is not None:
+        raise ServiceError.single(
+            "input.code",
+            ErrorCode.DUPLICATE,
+            f"Interaction template {code!r} already exists. Choose another code.",
+        )
+    values["code"] = code
+    template = InteractionTemplate(**values)
+    env.session.add(template)
+    env.session.flush()
+    return template
+
+
+def get_interaction_template(env: Env, code: str) -> InteractionTemplate:
+    template = env.session.get(InteractionTemplate, code)
+    if template is None:
+        raise not_found("code", "Interaction template", code)
+    return template
+
+
+def update_interaction_template(
+    env: Env, code: str, values: dict[str, Any]
+) -> InteractionTemplate:
+    values = _clean_template_values(env, values)
+    values.pop("code", None)
+    template = get_interaction_template(env, code)
+    if "interaction_group_code" in values and not values["interaction_group_code"]:
+        raise ServiceError.single(
+            "input.interactionGroupCode",
+            ErrorCode.REQUIRED,
+            "An interaction group is required for a template. Choose an existing group.",
+        )
+    for key, value in values.items():
+        setattr(template, key, value)
+    env.session.flush()
+    return template
+
+
+def delete_interaction_template(env: Env, code: str) -> None:
+    template = get_interaction_template(env, code)
+    # The log is a ledger: a template it refers to stays, as in Business Central.
+    entries = _used_by(env, InteractionLogEntry.interaction_template_code, code)
+    segments = _used_by(env, SegmentHeader.interaction_template_code, code)
+    if entries or segments:
+        raise ServiceError.single(
+            "code",
+            ErrorCode.INVALID,
+            f"Interaction template {code!r} is used by {entries} interaction log "
+            f"entries and {segments} open segments, so it cannot be deleted.",
+        )
+    env.session.delete(template)
+    env.session.flush()
+
+
+def set_template_language(
+    env: Env, template_code: str, language_code: str, values: dict[str, Any]
+) -> InteractionTemplateLanguage:
+    """Create or change one language of a template."""
+    values = {key: value for key, value in values.items() if value is not None}
+    reject_unknown_fields(values, LANGUAGE_FIELDS)
+    check_lengths(InteractionTemplateLanguage.__table__, values)
+    get_interaction_template(env, template_code)
+    if not language_code:
+        raise ServiceError.single(
+            "languageCode", ErrorCode.REQUIRED, "A language code is required."
+        )
+    row = env.session.get(InteractionTemplateLanguage, (template_code, language_code))
+    if row is None:
+        row = InteractionTemplateLanguage(
+            interaction_template_code=template_code,
+            language_code=language_code,
+            description="",
+            subject="",
+        )
+        env.session.add(row)
+    for key, value in values.items():
+        setattr(row, key, value)
+    env.session.flush()
+    return row
+
+
+def delete_template_language(env: Env, template_code: str, language_code: str) -> None:
+    row = env.session.get(InteractionTemplateLanguage, (template_code, language_code))
+    if row is None:
+        raise not_found(
+            "languageCode", f"Language of template {template_code!r}", language_code
+        )
+    env.session.delete(row)
+    env.session.flush()
