@@ -25,6 +25,10 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 def create_db_engine(url: str, **kwargs) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and real transactions."""
     url = normalise_url(url)
@@ -39,6 +43,9 @@ def create_db_engine(url: str, **kwargs) -> Engine:
     def _on_connect(dbapi_connection, _record):
         # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin.
         dbapi_connection.isolation_level = None
+        # SQLite's own lower() folds A-Z only; "@" filters need every letter folded,
+        # as PostgreSQL does.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
