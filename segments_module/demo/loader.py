@@ -1,0 +1,260 @@
+"""Load the Business Central CRONUS demo data into the embedded contact store.
+
+The rows come from the packaged copies in data/, whose origin, licence and the
+decisions taken on them are in data/SOURCES.md. Each table is written with one
+executemany upsert, so loading again leaves the same rows with the same values.
+Segment headers are the exception: they are inserted only when missing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import (
+    BusinessRelation,
+    Campaign,
+    Contact,
+    ContactBusinessRelation,
+    ContactIndustryGroup,
+    ContactJobResponsibility,
+    ContactMailingGroup,
+    ContactProfileAnswer,
+    IndustryGroup,
+    InteractionGroup,
+    InteractionTemplate,
+    JobResponsibility,
+    Language,
+    MailingGroup,
+    NumberSeries,
+    ProfileQuestionnaire,
+    ProfileQuestionnaireLine,
+    Salesperson,
+    SegmentHeader,
+)
+from ..services.defaults import copy_template_to_header
+from . import cronus
+from .contacts import (
+    Rows,
+    business_relation_rows,
+    contact_rows,
+    link_rows,
+    profile_answer_rows,
+)
+from .upsert import dialect_insert, upsert_rows
+
+logger = logging.getLogger(__name__)
+
+SEGMENT_SERIES_CODE = "SEGMENT"
+
+
+def load_demo(session: Session, *, today: date | None = None) -> dict[str, int]:
+    """Load the CRONUS contacts, codes, templates and demo segments.
+
+    Demo dates move so that 1903 becomes the year of `today` (default: today).
+    Existing demo rows are updated to the file's values, except segment headers,
+    which are inserted only when missing so that a user's changes survive a reload.
+    Runs in the caller's transaction and never commits. Returns the number of demo
+    rows per table name.
+    """
+    started = time.perf_counter()
+    today = today or date.today()
+
+    counts: dict[str, int] = {}
+    for model, rows in _demo_rows(today):
+        upsert_rows(session, model.__table__, rows)
+        counts[model.__tablename__] = len(rows)
+
+    headers = cronus.read_rows("CreateSegmentHeader", ["No."])
+    inserted_headers = _insert_missing_headers(session, headers, today)
+    counts[SegmentHeader.__tablename__] = len(headers)
+    _raise_segment_series(session, max(row["No."] for row in headers))
+    counts[NumberSeries.__tablename__] = 1
+
+    logger.info(
+        "Loaded CRONUS demo data in %.2f s: %s, %d new segment headers",
+        time.perf_counter() - started,
+        ", ".join(f"{table}={count}" for table, count in counts.items()),
+        inserted_headers,
+    )
+    return counts
+
+
+def _demo_rows(today: date) -> list[tuple[type, Rows]]:
+    """Return (model, rows) pairs in an order that satisfies the foreign keys."""
+    contacts = contact_rows()
+    return [
+        (Language, _code_rows("CreateLanguage", {"Code": "code", "Name": "name"})),
+        (
+            Salesperson,
+            _code_rows("CreateSalespersonPurchaser", {"Code": "code", "Name": "name"}),
+        ),
+        (Campaign, _campaign_rows(today)),
+        (MailingGroup, _code_rows("CreateMailingGroup")),
+        (IndustryGroup, _code_rows("CreateIndustryGroup")),
+        (BusinessRelation, _code_rows("CreateBusinessRelation")),
+        (JobResponsibility, _code_rows("CreateJobResponsibility")),
+        (ProfileQuestionnaire, _questionnaire_rows()),
+        (ProfileQuestionnaireLine, _questionnaire_line_rows()),
+        (InteractionGroup, _code_rows("CreateInteractionGroup")),
+        (InteractionTemplate, _template_rows()),
+        (Contact, contacts),
+        (
+            ContactMailingGroup,
+            link_rows(
+                "CreateContactMailingGroup", "Mailing Group Code", "mailing_group_code"
+            ),
+        ),
+        (
+            ContactIndustryGroup,
+            link_rows(
+                "CreateContactIndustryGroup",
+                "Industry Group Code",
+                "industry_group_code",
+            ),
+        ),
+        (ContactBusinessRelation, business_relation_rows(contacts)),
+        (
+            ContactJobResponsibility,
+            link_rows(
+                "CreateContactJobResponsib",
+                "Job Responsibility Code",
+                "job_responsibility_code",
+            ),
+        ),
+        (ContactProfileAnswer, profile_answer_rows()),
+    ]
+
+
+def _code_rows(name: str, columns: dict[str, str] | None = None) -> Rows:
+    """Read a code table, with `columns` mapping file columns to table columns."""
+    columns = columns or {"Code": "code", "Description": "description"}
+    key = next(iter(columns))
+    return [
+        {target: row[source] for source, target in columns.items()}
+        for row in cronus.read_rows(name, [key])
+    ]
+
+
+def _campaign_rows(today: date) -> Rows:
+    return [
+        {
+            "no": row["No."],
+            "description": row["Description"],
+            "starting_date": cronus.shift_date(row["Starting Date"], today),
+            "ending_date": cronus.shift_date(row["Ending Date"], today),
+            "salesperson_code": row["Salesperson Code"],
+        }
+        for row in cronus.read_rows("CreateCampaign", ["No."])
+    ]
+
+
+def _questionnaire_rows() -> Rows:
+    return [
+        {
+            "code": row["Code"],
+            "description": row["Description"],
+            "contact_type": cronus.option(
+                cronus.QUESTIONNAIRE_CONTACT_TYPES, row["Contact Type"], "Contact Type"
+            ),
+            "business_relation_code": row["Business Relation Code"],
+        }
+        for row in cronus.read_rows("CreateProfileQuestHeader", ["Code"])
+    ]
+
+
+def _questionnaire_line_rows() -> Rows:
+    key = ["Questions Checklist Code", "Line No."]
+    return [
+        {
+            "questionnaire_code": row["Questions Checklist Code"],
+            "line_no": int(row["Line No."]),
+            "type": cronus.option(cronus.QUESTIONNAIRE_LINE_TYPES, row["Type"], "Type"),
+            "description": row["Description"],
+        }
+        for row in cronus.read_rows("CreateProfileQuestLine", key)
+    ]
+
+
+def _template_rows() -> Rows:
+    def option(values: dict[str, str], row: dict[str, str], column: str) -> str:
+        return cronus.option(values, row[column], column)
+
+    return [
+        {
+            "code": row["Code"],
+            "interaction_group_code": row["Interaction Group Code"],
+            "description": row["Description"],
+            "unit_cost": Decimal(row["Unit Cost (LCY)"]),
+            "unit_duration": Decimal(row["Unit Duration (Min.)"]),
+            "information_flow": option(
+                cronus.INFORMATION_FLOWS, row, "Information Flow"
+            ),
+            "initiated_by": option(cronus.INITIATED_BY, row, "Initiated by"),
+            "correspondence_type_default": option(
+                cronus.CORRESPONDENCE_TYPES, row, "Correspondence Type (Default)"
+            ),
+            "language_code_default": row["Language Code (Default)"],
+            "ignore_contact_corres_type": cronus.boolean(
+                row["Ignore Contact Corres. Type"]
+            ),
+        }
+        for row in cronus.read_rows("CreateInteractionTemplate", ["Code"])
+    ]
+
+
+def _insert_missing_headers(
+    session: Session, rows: list[dict[str, str]], today: date
+) -> int:
+    """Insert the demo segment headers whose no. is free and return how many.
+
+    A header that exists, demo or not, is left as it is, so a reload never undoes
+    a user's changes to a demo segment.
+    """
+    nos = [row["No."] for row in rows]
+    existing = set(
+        session.scalars(select(SegmentHeader.no).where(SegmentHeader.no.in_(nos)))
+    )
+
+    headers = []
+    for row in rows:
+        if row["No."] in existing:
+            continue
+        header = SegmentHeader(
+            no=row["No."],
+            description=row["Description"],
+            campaign_no=row["Campaign No."],
+            salesperson_code=row["Salesperson Code"],
+            interaction_template_code=row["Interaction Template Code"],
+            date=cronus.shift_date(row["Date"], today),
+        )
+        if header.interaction_template_code:
+            copy_template_to_header(session, header, header.interaction_template_code)
+        headers.append(header)
+
+    session.add_all(headers)
+    session.flush()
+    return len(headers)
+
+
+def _raise_segment_series(session: Session, highest_no: str) -> None:
+    """Move the SEGMENT number series up to `highest_no`, never down.
+
+    NOTE: the comparison is on text, which orders numbers correctly only while they
+    have the same prefix and width, as SM10001 to SM10004 do.
+    """
+    table = NumberSeries.__table__
+    statement = dialect_insert(session, table).values(
+        code=SEGMENT_SERIES_CODE, last_no_used=highest_no
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.code],
+        set_={"last_no_used": statement.excluded.last_no_used},
+        where=table.c.last_no_used < statement.excluded.last_no_used,
+    )
+    session.execute(statement)
