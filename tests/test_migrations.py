@@ -1,0 +1,274 @@
+"""Alembic migrations and install hooks on empty SQLite and PostgreSQL databases."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy.engine import make_url
+
+from segments_module import hooks, migrate
+from segments_module.db import create_db_engine, session_scope
+from segments_module.models import Base, Contact, NumberSeries, SegmentHeader
+
+CONTACT_STORE_TABLES = {
+    "contact",
+    "mailing_group",
+    "contact_mailing_group",
+    "industry_group",
+    "contact_industry_group",
+    "business_relation",
+    "contact_business_relation",
+    "job_responsibility",
+    "contact_job_responsibility",
+    "profile_questionnaire",
+    "profile_questionnaire_line",
+    "contact_profile_answer",
+    "salesperson",
+    "campaign",
+    "language",
+}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request, tmp_path) -> Iterator[str]:
+    """A URL of a database without any table, one per backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite'}"
+        return
+
+    server_url = make_url(request.getfixturevalue("postgres_url"))
+    name = f"segments_migrate_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield server_url.set(database=name).render_as_string(hide_password=False)
+
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def empty_engine(empty_database_url):
+    engine = create_db_engine(empty_database_url)
+    yield engine
+    engine.dispose()
+
+
+def schema_differences(engine) -> list:
+    """Return what autogenerate would change to make the database match the models."""
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={"version_table": migrate.VERSION_TABLE, "compare_type": True},
+        )
+        return compare_metadata(context, Base.metadata)
+
+
+def table_names(engine) -> set[str]:
+    return set(inspect(engine).get_table_names())
+
+
+def test_scripts_single_head_on_segments_branch():
+    # given
+    scripts = ScriptDirectory.from_config(migrate.alembic_config())
+
+    # when
+    heads = scripts.get_revisions(migrate.HEAD)
+    base = scripts.get_revision(migrate.CONTACT_STORE_REVISION)
+
+    # then
+    assert [head.revision for head in heads] == [migrate.MODULE_TABLES_REVISION]
+    assert base.branch_labels == {migrate.BRANCH}
+    assert base.down_revision is None
+
+
+def test_upgrade_empty_database_matches_models(empty_engine):
+    # given
+    assert table_names(empty_engine) == set()
+
+    # when
+    migrate.upgrade(empty_engine)
+
+    # then
+    assert schema_differences(empty_engine) == []
+    assert table_names(empty_engine) == set(Base.metadata.tables) | {
+        migrate.VERSION_TABLE
+    }
+    assert migrate.current_revision(empty_engine) == migrate.MODULE_TABLES_REVISION
+
+
+def test_upgrade_from_url_string(empty_database_url):
+    # when
+    migrate.upgrade(empty_database_url)
+
+    # then
+    assert migrate.current_revision(empty_database_url) == "segments_0002"
+
+
+def test_upgrade_second_run_changes_nothing(empty_engine):
+    # given
+    migrate.upgrade(empty_engine)
+    with session_scope(empty_engine, write=True) as session:
+        session.add(Contact(no="CT000001", name="Kept Contact"))
+
+    # when
+    migrate.upgrade(empty_engine)
+
+    # then
+    assert migrate.current_revision(empty_engine) == migrate.MODULE_TABLES_REVISION
+    assert schema_differences(empty_engine) == []
+    with session_scope(empty_engine) as session:
+        assert session.scalars(select(Contact.name)).all() == ["Kept Contact"]
+
+
+def test_upgrade_concurrent_processes_both_succeed(empty_database_url):
+    # given: two upgrades that start at once, as two servers would
+    errors = []
+
+    def run_upgrade():
+        try:
+            migrate.upgrade(empty_database_url)
+        except Exception as error:  # noqa: BLE001 - the test reports any failure
+            errors.append(error)
+
+    threads = [threading.Thread(target=run_upgrade) for _ in range(2)]
+
+    # when
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # then
+    assert errors == []
+    assert migrate.current_revision(empty_database_url) == "segments_0002"
+
+
+def test_current_revision_empty_database_is_none(empty_engine):
+    assert migrate.current_revision(empty_engine) is None
+
+
+def test_upgrade_leaves_host_alembic_history(empty_engine):
+    # given: a host that keeps its own Alembic history in the same database
+    with empty_engine.begin() as connection:
+        connection.execute(
+            text("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)")
+        )
+        connection.execute(text("INSERT INTO alembic_version VALUES ('host0042')"))
+
+    # when
+    migrate.upgrade(empty_engine)
+
+    # then
+    with empty_engine.connect() as connection:
+        host_versions = connection.execute(
+            text("SELECT version_num FROM alembic_version")
+        ).scalars()
+        assert list(host_versions) == ["host0042"]
+    assert migrate.current_revision(empty_engine) == migrate.MODULE_TABLES_REVISION
+
+
+def test_upgrade_database_from_create_all(empty_engine):
+    # given: tables made by metadata.create_all, without a version row
+    Base.metadata.create_all(empty_engine)
+
+    # when
+    migrate.upgrade(empty_engine)
+
+    # then
+    assert migrate.current_revision(empty_engine) == migrate.MODULE_TABLES_REVISION
+    assert schema_differences(empty_engine) == []
+
+
+def test_post_init_hook_creates_segment_number_series(empty_engine):
+    # when
+    hooks.post_init_hook(empty_engine)
+    hooks.post_init_hook(empty_engine)
+
+    # then
+    with session_scope(empty_engine) as session:
+        series = session.scalars(select(NumberSeries)).all()
+    assert [(row.code, row.last_no_used) for row in series] == [("SEGMENT", "SM10000")]
+
+
+def test_post_init_hook_keeps_used_number_series(empty_engine):
+    # given
+    hooks.post_init_hook(empty_engine)
+    with session_scope(empty_engine, write=True) as session:
+        session.get(NumberSeries, "SEGMENT").last_no_used = "SM10007"
+
+    # when
+    hooks.post_init_hook(empty_engine)
+
+    # then
+    with session_scope(empty_engine) as session:
+        assert session.get(NumberSeries, "SEGMENT").last_no_used == "SM10007"
+
+
+def test_uninstall_hook_keeps_contact_store(empty_engine):
+    # given
+    hooks.post_init_hook(empty_engine)
+    with session_scope(empty_engine, write=True) as session:
+        session.add(Contact(no="CT000001", name="Host Contact"))
+        session.add(SegmentHeader(no="SM10001", description="Dropped"))
+
+    # when
+    hooks.uninstall_hook(empty_engine)
+
+    # then
+    assert table_names(empty_engine) == CONTACT_STORE_TABLES | {migrate.VERSION_TABLE}
+    assert migrate.current_revision(empty_engine) == migrate.CONTACT_STORE_REVISION
+    with session_scope(empty_engine) as session:
+        assert session.scalars(select(Contact.name)).all() == ["Host Contact"]
+
+
+def test_uninstall_hook_then_reinstall(empty_engine):
+    # given
+    hooks.post_init_hook(empty_engine)
+    hooks.uninstall_hook(empty_engine)
+
+    # when
+    hooks.post_init_hook(empty_engine)
+
+    # then
+    assert schema_differences(empty_engine) == []
+    with session_scope(empty_engine) as session:
+        assert session.get(NumberSeries, "SEGMENT").last_no_used == "SM10000"
+
+
+def test_uninstall_hook_drops_contact_store_on_request(empty_engine):
+    # given
+    hooks.post_init_hook(empty_engine)
+
+    # when
+    hooks.uninstall_hook(empty_engine, drop_contact_store=True)
+
+    # then
+    assert table_names(empty_engine) == set()
+
+
+def test_uninstall_hook_database_from_create_all(empty_engine):
+    # given
+    Base.metadata.create_all(empty_engine)
+
+    # when
+    hooks.uninstall_hook(empty_engine)
+
+    # then
+    assert table_names(empty_engine) == CONTACT_STORE_TABLES | {migrate.VERSION_TABLE}
+
+
+def test_uninstall_hook_empty_database_does_nothing(empty_engine):
+    # when
+    hooks.uninstall_hook(empty_engine)
+
+    # then
+    assert table_names(empty_engine) == set()
