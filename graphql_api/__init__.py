@@ -1,0 +1,1 @@
+"""The GraphQL API of the module: Strawberry on Starlette, GraphiQL at /graphql."""

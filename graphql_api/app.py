@@ -1,0 +1,84 @@
+"""The Starlette application: the GraphQL endpoint with GraphiQL, and a health check."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from sqlalchemy import Engine, text
+from starlette.applications import Starlette
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+from segments_module.config import Settings, load_settings
+from segments_module.contact_store import ContactStore, EmbeddedContactStore
+from segments_module.db import create_db_engine
+from segments_module.manifest import load_manifest
+
+from .context import Context, actor_from_request
+from .schema import schema
+
+logger = logging.getLogger(__name__)
+
+
+class GraphQLApp(GraphQL):
+    """Strawberry's ASGI app with the module's context for each request."""
+
+    def __init__(self, *, engine: Engine, settings: Settings, store: ContactStore):
+        super().__init__(schema, graphql_ide="graphiql")
+        self.engine = engine
+        self.settings = settings
+        self.store = store
+
+    async def get_context(self, request: HTTPConnection, response) -> Context:
+        return Context(
+            engine=self.engine,
+            settings=self.settings,
+            store=self.store,
+            actor=actor_from_request(request),
+            request=request,
+        )
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    store: ContactStore | None = None,
+) -> Starlette:
+    """Build the application; an engine passed in stays open when the app stops.
+
+    The manifest is read and validated first, so a broken install fails at start-up;
+    it also gives the path GraphQL is mounted at.
+    """
+    manifest = load_manifest()
+    mount_path = manifest.graphql["mount_path"]
+    settings = settings or load_settings()
+    owns_engine = engine is None
+    if engine is None:
+        engine = create_db_engine(settings.database_url)
+    graphql_app = GraphQLApp(
+        engine=engine, settings=settings, store=store or EmbeddedContactStore()
+    )
+
+    def healthz(request: Request) -> JSONResponse:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return JSONResponse({"status": "ok"})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        logger.info("GraphQL API started on database %s", engine.url.render_as_string())
+        yield
+        if owns_engine:
+            engine.dispose()
+
+    return Starlette(
+        routes=[
+            Route(mount_path, graphql_app, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+        ],
+        lifespan=lifespan,
+    )

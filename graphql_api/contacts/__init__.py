@@ -1,0 +1,1 @@
+"""Contacts of the host, read through the contact store, and the criteria input."""

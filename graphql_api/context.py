@@ -1,0 +1,134 @@
+"""The per-request context: database, settings, store, acting user and dataloaders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TypeAlias
+
+import strawberry
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+from starlette.requests import HTTPConnection
+
+from segments_module.config import Settings
+from segments_module.contact_store import ContactStore
+from segments_module.services.env import Actor, Env
+
+from .contacts.dataloaders import ContactByNoLoader
+from .interactions.dataloaders import (
+    LogEntryCountsByLoggedSegmentLoader,
+    LogEntryPageByLoggedSegmentLoader,
+    TemplateLanguagesByTemplateCodeLoader,
+)
+from .segments.dataloaders import (
+    CriteriaActionCountBySegmentNoLoader,
+    CriteriaLinesBySegmentNoLoader,
+    SavedCriteriaLinesByCodeLoader,
+    SegmentHistoryCountBySegmentNoLoader,
+    SegmentHistoryPageBySegmentNoLoader,
+    SegmentLinePageBySegmentNoLoader,
+    SegmentLineTotalsBySegmentNoLoader,
+)
+
+DEFAULT_USER_ID = "admin"
+
+
+def actor_from_request(request: HTTPConnection | None) -> Actor:
+    """Return the user a request acts for.
+
+    TODO: the X-User-Id and X-User-Groups headers are trusted as sent; replace them
+    with the host's authentication before the API is exposed beyond a trusted proxy.
+    """
+    if request is None:
+        return Actor(user_id=DEFAULT_USER_ID)
+    user_id = request.headers.get("x-user-id", "").strip() or DEFAULT_USER_ID
+    groups = request.headers.get("x-user-groups", "")
+    return Actor(
+        user_id=user_id,
+        groups=frozenset(group.strip() for group in groups.split(",") if group.strip()),
+    )
+
+
+class Loaders:
+    """The dataloaders of one request; a fresh set after every committed mutation."""
+
+    def __init__(self, context: Context):
+        self.contact_by_no = ContactByNoLoader(context)
+        self.segment_line_totals = SegmentLineTotalsBySegmentNoLoader(context)
+        self.segment_line_page = SegmentLinePageBySegmentNoLoader(context)
+        self.criteria_action_count = CriteriaActionCountBySegmentNoLoader(context)
+        self.criteria_lines = CriteriaLinesBySegmentNoLoader(context)
+        self.saved_criteria_lines = SavedCriteriaLinesByCodeLoader(context)
+        self.segment_history_page = SegmentHistoryPageBySegmentNoLoader(context)
+        self.segment_history_count = SegmentHistoryCountBySegmentNoLoader(context)
+        self.template_languages = TemplateLanguagesByTemplateCodeLoader(context)
+        self.log_entry_page = LogEntryPageByLoggedSegmentLoader(context)
+        self.log_entry_counts = LogEntryCountsByLoggedSegmentLoader(context)
+
+    def prime_segments(self, segment_nos: Iterable[str]) -> None:
+        """Let the fields of these segments load in one batch per loader."""
+        segment_nos = list(segment_nos)
+        for loader in (
+            self.segment_line_totals,
+            self.segment_line_page,
+            self.criteria_action_count,
+            self.criteria_lines,
+            self.segment_history_page,
+            self.segment_history_count,
+        ):
+            loader.prime(segment_nos)
+
+    def prime_logged_segments(self, entry_nos: Iterable[int]) -> None:
+        entry_nos = list(entry_nos)
+        self.log_entry_counts.prime(entry_nos)
+        self.log_entry_page.prime(entry_nos)
+
+    def prime_templates(self, template_codes: Iterable[str]) -> None:
+        self.template_languages.prime(template_codes)
+
+    def prime_saved_criteria(self, codes: Iterable[str]) -> None:
+        self.saved_criteria_lines.prime(codes)
+
+
+@dataclass
+class Context:
+    engine: Engine
+    settings: Settings
+    store: ContactStore
+    actor: Actor
+    request: HTTPConnection | None = None
+    loaders: Loaders = field(init=False)
+    _read_session: Session | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self)
+
+    @property
+    def session(self) -> Session:
+        """The read session of the request, opened at its first use."""
+        if self._read_session is None:
+            self._read_session = Session(self.engine, expire_on_commit=False)
+        return self._read_session
+
+    def env(self, session: Session) -> Env:
+        return Env(
+            session=session, actor=self.actor, settings=self.settings, store=self.store
+        )
+
+    def start_new_reads(self) -> None:
+        """Forget what this request has read, so later fields see committed writes.
+
+        A read transaction opened before a mutation would keep its snapshot on
+        SQLite, and the loaders would keep their cached rows.
+        """
+        self.close()
+        self.loaders = Loaders(self)
+
+    def close(self) -> None:
+        if self._read_session is not None:
+            self._read_session.close()
+            self._read_session = None
+
+
+Info: TypeAlias = strawberry.Info[Context, None]

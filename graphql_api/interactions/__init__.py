@@ -1,0 +1,1 @@
+"""Interaction groups, templates with their languages, and the interaction log."""

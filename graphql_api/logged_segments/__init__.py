@@ -1,0 +1,1 @@
+"""Logged segments and their interaction log entries."""

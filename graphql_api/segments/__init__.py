@@ -1,0 +1,1 @@
+"""Segments: the worksheet header, its lines, criteria log and history."""
