@@ -31,20 +31,29 @@ def run(engine, action, *args, **kwargs):
 
 def lines_by_contact(engine, segment_no: str) -> dict[str, SegmentLine]:
     with session_scope(engine) as session:
-        rows = session.scalars(select(SegmentLine).where(SegmentLine.segment_no == segment_no))
+        rows = session.scalars(
+            select(SegmentLine).where(SegmentLine.segment_no == segment_no)
+        )
         return {line.contact_no: line for line in rows}
 
 
 def filled_segment(engine, contact_filter: str = "C1|P11|P12|C2|P21", **values) -> str:
     values.setdefault("description", "Spring mailing")
     no = run(engine, segments.create_segment, values).no
-    run(engine, segments.add_contacts, no, ContactCriteria(contact={"no": contact_filter}))
+    run(
+        engine,
+        segments.add_contacts,
+        no,
+        ContactCriteria(contact={"no": contact_filter}),
+    )
     return no
 
 
 def test_header_takes_template_defaults(world):
     header = run(
-        world, segments.create_segment, {"description": "x", "interaction_template_code": "BUS"}
+        world,
+        segments.create_segment,
+        {"description": "x", "interaction_template_code": "BUS"},
     )
 
     assert header.interaction_group_code == "LETTER"
@@ -144,7 +153,13 @@ def test_line_email_without_address_is_rejected(world):
     no = filled_segment(world, "P12")
 
     with pytest.raises(ServiceError) as raised:
-        run(world, segments.update_segment_line, no, 10000, {"correspondence_type": "Email"})
+        run(
+            world,
+            segments.update_segment_line,
+            no,
+            10000,
+            {"correspondence_type": "Email"},
+        )
 
     assert raised.value.errors[0].field == "input.correspondenceType"
     assert "no e-mail address" in raised.value.errors[0].message
@@ -164,12 +179,24 @@ def test_line_rejects_unknown_option_and_field(world):
 
 
 def test_template_change_with_update_lines_updates_all_lines(world):
-    run(world, interactions.create_interaction_template, {
-        "code": "MEMO", "interaction_group_code": "LETTER", "unit_cost": 2,
-    })
+    run(
+        world,
+        interactions.create_interaction_template,
+        {
+            "code": "MEMO",
+            "interaction_group_code": "LETTER",
+            "unit_cost": 2,
+        },
+    )
     no = filled_segment(world, "P11|P21", interaction_template_code="BUS")
 
-    run(world, segments.update_segment, no, {"interaction_template_code": "MEMO"}, update_lines=True)
+    run(
+        world,
+        segments.update_segment,
+        no,
+        {"interaction_template_code": "MEMO"},
+        update_lines=True,
+    )
 
     lines = lines_by_contact(world, no)
     assert {line.interaction_template_code for line in lines.values()} == {"MEMO"}
@@ -188,9 +215,11 @@ def test_host_contact_deleted_leaves_no_line(world):
 def test_host_company_changed_updates_lines(world):
     no = filled_segment(world, "P11")
 
-    run(world, host_events.handle_host_event, host_events.HostEvent(
-        host_events.HostEventKind.COMPANY_CHANGED, "P11", "C2"
-    ))
+    run(
+        world,
+        host_events.handle_host_event,
+        host_events.HostEvent(host_events.HostEventKind.COMPANY_CHANGED, "P11", "C2"),
+    )
 
     assert lines_by_contact(world, no)["P11"].contact_company_no == "C2"
 
@@ -205,11 +234,27 @@ def test_host_privacy_block_and_exclusion_remove_lines(world):
 
 
 def test_interaction_group_and_template_crud(world):
-    run(world, interactions.create_interaction_group, {"code": "EMAIL", "description": "E-mails"})
-    run(world, interactions.create_interaction_template, {
-        "code": "NEWS", "interaction_group_code": "EMAIL", "correspondence_type_default": "Email",
-    })
-    run(world, interactions.set_template_language, "NEWS", "DEU", {"subject": "Neuigkeiten"})
+    run(
+        world,
+        interactions.create_interaction_group,
+        {"code": "EMAIL", "description": "E-mails"},
+    )
+    run(
+        world,
+        interactions.create_interaction_template,
+        {
+            "code": "NEWS",
+            "interaction_group_code": "EMAIL",
+            "correspondence_type_default": "Email",
+        },
+    )
+    run(
+        world,
+        interactions.set_template_language,
+        "NEWS",
+        "DEU",
+        {"subject": "Neuigkeiten"},
+    )
 
     with pytest.raises(ServiceError) as in_use:
         run(world, interactions.delete_interaction_group, "EMAIL")

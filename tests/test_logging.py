@@ -50,7 +50,9 @@ def count(engine, statement) -> int:
 
 
 def test_log_segment_writes_one_entry_per_line(world):
-    no = segment_with(world, ContactCriteria(contact={"no": "P11|P21|C1"}), campaign_no="CP1")
+    no = segment_with(
+        world, ContactCriteria(contact={"no": "P11|P21|C1"}), campaign_no="CP1"
+    )
 
     result = run(world, logged_segments.log_segment, no)
 
@@ -94,7 +96,9 @@ def test_log_segment_twice_is_already_logged(world):
 
 def test_log_segment_requires_description_and_lines(world):
     empty = run(world, segments.create_segment, {"description": "Empty"}).no
-    untitled = segment_with(world, ContactCriteria(contact={"no": "P11"}), description="")
+    untitled = segment_with(
+        world, ContactCriteria(contact={"no": "P11"}), description=""
+    )
 
     with pytest.raises(ServiceError) as no_lines:
         run(world, logged_segments.log_segment, empty)
@@ -134,7 +138,9 @@ def test_log_segment_reports_every_failing_line(world):
 
 
 def test_log_segment_with_follow_up_has_same_contacts(world):
-    no = segment_with(world, ContactCriteria(contact={"no": "P11|P21"}), campaign_no="CP1")
+    no = segment_with(
+        world, ContactCriteria(contact={"no": "P11|P21"}), campaign_no="CP1"
+    )
 
     result = run(world, logged_segments.log_segment, no, create_follow_up=True)
 
@@ -155,9 +161,13 @@ def test_cancel_and_uncancel_logged_segment(world):
     entry_no = run(world, logged_segments.log_segment, no).logged_segment.entry_no
 
     run(world, logged_segments.set_logged_segment_canceled, entry_no, True)
-    canceled = count(world, select(func.count()).where(InteractionLogEntry.canceled.is_(True)))
+    canceled = count(
+        world, select(func.count()).where(InteractionLogEntry.canceled.is_(True))
+    )
     run(world, logged_segments.set_logged_segment_canceled, entry_no, False)
-    after = count(world, select(func.count()).where(InteractionLogEntry.canceled.is_(True)))
+    after = count(
+        world, select(func.count()).where(InteractionLogEntry.canceled.is_(True))
+    )
 
     assert canceled == 2
     assert after == 0
@@ -171,7 +181,10 @@ def test_follow_up_from_any_logged_segment(world):
     second = run(world, logged_segments.create_follow_up_segment, entry_no)
 
     assert first.no != second.no
-    assert count(world, select(func.count()).where(SegmentLine.segment_no == second.no)) == 2
+    assert (
+        count(world, select(func.count()).where(SegmentLine.segment_no == second.no))
+        == 2
+    )
 
 
 def test_reuse_logged_segment_skips_suppressed_contacts(world):

@@ -69,7 +69,9 @@ def test_add_contacts_skips_existing_unless_allowed(world):
     no = new_segment(world)
     run(world, segments.add_contacts, no, ContactCriteria(contact={"no": "P11"}))
 
-    again = run(world, segments.add_contacts, no, ContactCriteria(contact={"no": "P1*"}))
+    again = run(
+        world, segments.add_contacts, no, ContactCriteria(contact={"no": "P1*"})
+    )
     allowed = run(
         world,
         segments.add_contacts,
@@ -131,7 +133,10 @@ def test_add_contacts_ignore_exclusion_never_adds_blocked(world):
 def test_add_contacts_suppression_applies_to_any_of(world):
     no = new_segment(world)
     criteria = ContactCriteria(
-        any_of=[ContactCriteria(contact={"no": "P22"}), ContactCriteria(contact={"no": "P23"})]
+        any_of=[
+            ContactCriteria(contact={"no": "P22"}),
+            ContactCriteria(contact={"no": "P23"}),
+        ]
     )
 
     result = run(world, segments.add_contacts, no, criteria)
@@ -143,7 +148,12 @@ def test_add_contacts_invalid_filter_changes_nothing(world):
     no = new_segment(world)
 
     with pytest.raises(ServiceError) as raised:
-        run(world, segments.add_contacts, no, ContactCriteria(contact={"country_code": "GB||"}))
+        run(
+            world,
+            segments.add_contacts,
+            no,
+            ContactCriteria(contact={"country_code": "GB||"}),
+        )
 
     error = raised.value.errors[0]
     assert error.code == ErrorCode.INVALID_FILTER
@@ -163,7 +173,12 @@ def test_reduce_removes_matching_lines(world):
     no = new_segment(world)
     run(world, segments.add_contacts, no, ContactCriteria())
 
-    result = run(world, segments.reduce_contacts, no, ContactCriteria(contact={"country_code": "DE"}))
+    result = run(
+        world,
+        segments.reduce_contacts,
+        no,
+        ContactCriteria(contact={"country_code": "DE"}),
+    )
 
     assert result.affected_lines == 2
     assert line_contacts(world, no) == ["C1", "P11", "P12"]
@@ -189,7 +204,9 @@ def test_refine_keeps_matching_lines(world):
     no = new_segment(world)
     run(world, segments.add_contacts, no, ContactCriteria())
 
-    result = run(world, segments.refine_contacts, no, ContactCriteria(mailing_group="X-CARD"))
+    result = run(
+        world, segments.refine_contacts, no, ContactCriteria(mailing_group="X-CARD")
+    )
 
     assert result.affected_lines == 3
     assert line_contacts(world, no) == ["P11", "P21"]
@@ -217,7 +234,12 @@ def test_reduce_matches_contact_as_it_is_now(world):
     with session_scope(world, write=True) as session:
         session.get(Contact, "P12").company_no = "C2"
 
-    run(world, segments.reduce_contacts, no, ContactCriteria(contact={"company_no": "C2"}))
+    run(
+        world,
+        segments.reduce_contacts,
+        no,
+        ContactCriteria(contact={"company_no": "C2"}),
+    )
 
     assert line_contacts(world, no) == []
 
@@ -245,7 +267,9 @@ def test_go_back_restores_prior_state_exactly(world):
     assert undo_add.affected_lines == 2
     # The line that existed before the re-add stays, with its edited value.
     with session_scope(world) as session:
-        lines = session.scalars(select(SegmentLine).where(SegmentLine.segment_no == no)).all()
+        lines = session.scalars(
+            select(SegmentLine).where(SegmentLine.segment_no == no)
+        ).all()
         history = session.scalars(select(SegmentHistory)).all()
         criteria = session.scalars(select(SegmentCriteriaLine.action_no)).all()
     assert [(line.line_no, line.contact_no, line.evaluation) for line in lines] == [
@@ -271,7 +295,9 @@ def test_criteria_lines_record_action_and_filters(world):
         world,
         segments.add_contacts,
         no,
-        ContactCriteria(contact={"country_code": "GB", "type": "Person"}, mailing_group="X-CARD"),
+        ContactCriteria(
+            contact={"country_code": "GB", "type": "Person"}, mailing_group="X-CARD"
+        ),
         AddContactsOptions(expand_contact=True),
     )
 
@@ -299,7 +325,9 @@ def test_criteria_lines_record_action_and_filters(world):
 def test_manual_line_is_an_undoable_add(world):
     no = new_segment(world)
 
-    result = run(world, segments.add_segment_line, no, "P22", {"subject": "Personal note"})
+    result = run(
+        world, segments.add_segment_line, no, "P22", {"subject": "Personal note"}
+    )
 
     assert result.affected_lines == 1
     with session_scope(world) as session:
@@ -382,7 +410,12 @@ def test_save_criteria_rejects_duplicate_code_and_empty_segment(world):
 
 def test_refresh_reruns_criteria_and_keeps_manual_edits(world):
     no = new_segment(world)
-    run(world, segments.add_contacts, no, ContactCriteria(contact={"country_code": "GB"}))
+    run(
+        world,
+        segments.add_contacts,
+        no,
+        ContactCriteria(contact={"country_code": "GB"}),
+    )
     run(world, segments.add_segment_line, no, "P21")
     run(world, segments.delete_segment_line, no, 10000)  # C1, removed by hand
     with session_scope(world, write=True) as session:
@@ -398,13 +431,27 @@ def test_refresh_reruns_criteria_and_keeps_manual_edits(world):
 def test_update_segment_update_lines_follows_template_lines(world):
     no = new_segment(world, interaction_template_code="BUS")
     run(world, segments.add_contacts, no, ContactCriteria(contact={"no": "P11|P12"}))
-    run(world, segments.update_segment_line, no, 20000, {"interaction_template_code": ""})
+    run(
+        world,
+        segments.update_segment_line,
+        no,
+        20000,
+        {"interaction_template_code": ""},
+    )
 
-    run(world, segments.update_segment, no, {"unit_cost": 12, "description": "New"}, update_lines=True)
+    run(
+        world,
+        segments.update_segment,
+        no,
+        {"unit_cost": 12, "description": "New"},
+        update_lines=True,
+    )
 
     with session_scope(world) as session:
         lines = session.scalars(
-            select(SegmentLine).where(SegmentLine.segment_no == no).order_by(SegmentLine.line_no)
+            select(SegmentLine)
+            .where(SegmentLine.segment_no == no)
+            .order_by(SegmentLine.line_no)
         ).all()
     assert (lines[0].cost, lines[0].description) == (12, "New")
     assert (lines[1].cost, lines[1].description) == (8, "Spring mailing")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import FromClause
 
 from ..models import contacts as tables
-from .base import RELATED_SOURCES, REFERENCE_TABLES, ContactStore
+from .base import REFERENCE_TABLES, RELATED_SOURCES, ContactStore
 
 _RELATED = {
     "mailing_group": tables.ContactMailingGroup,

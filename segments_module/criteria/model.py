@@ -59,7 +59,9 @@ INTERACTION_FIELDS: dict[str, FieldInfo] = {
         "option",
         ("", "Very Positive", "Positive", "Neutral", "Negative", "Very Negative"),
     ),
-    "template_code": FieldInfo("interaction_template_code", "Interaction Template Code"),
+    "template_code": FieldInfo(
+        "interaction_template_code", "Interaction Template Code"
+    ),
     "salesperson_code": FieldInfo("salesperson_code", "Salesperson Code"),
     "canceled": FieldInfo("canceled", "Canceled", "boolean"),
 }
@@ -109,9 +111,7 @@ class ContactCriteria:
         """Return True when the node filters nothing: it then matches every contact."""
         return (
             not any(self.contact.values())
-            and not any(
-                getattr(self, name) for name in CODE_SOURCES
-            )
+            and not any(getattr(self, name) for name in CODE_SOURCES)
             and not (self.profile_answer and any(self.profile_answer.values()))
             and not (self.interaction and any(self.interaction.values()))
             and all(child.is_empty() for child in self.all_of)

@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from ..db import execute_counted
 from ..models import (
     CorrespondenceType,
     InteractionTemplate,
@@ -36,7 +37,6 @@ from ..models import (
     SegmentHeader,
     SegmentLine,
 )
-from ..db import execute_counted
 from .env import Env
 
 LINE_STEP = 10_000
@@ -237,7 +237,7 @@ def last_line_no(env: Env, segment_no: str) -> int:
 
 
 def insert_lines(env: Env, header: SegmentHeader, source: Select) -> tuple[int, int]:
-    """Insert one line per row of `source` and return (lines inserted, last line no before).
+    """Insert one line per row of `source`; return (lines inserted, previous last line).
 
     `source` selects `contact_no` and `seq` (a tie-breaker, e.g. a log entry no); rows
     whose contact is not in the store are skipped. Lines are ordered by company name,

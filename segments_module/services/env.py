@@ -1,4 +1,4 @@
-"""What every service call gets: the session, the acting user, the store, settings."""
+"""The environment of a service call: session, acting user, settings and store."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What the module does when the host changes a contact.
+"""Handlers for host changes to a contact.
 
 The host calls these (or `handle_host_event`) in its own transaction. Open segment
 lines follow the contact; the interaction log is a ledger and is never touched.

@@ -35,11 +35,13 @@ TEMPLATE_OPTIONS = {
 LANGUAGE_FIELDS = frozenset({"description", "subject", "attachment_no"})
 
 
-def _require_code(values: dict[str, Any], what: str) -> str:
+def _require_code(values: dict[str, Any], entity: str) -> str:
     code = (values.get("code") or "").strip()
     if not code:
         raise ServiceError.single(
-            "input.code", ErrorCode.REQUIRED, f"A code is required for the {what}."
+            "input.code",
+            ErrorCode.REQUIRED,
+            f"A code is required for the {entity}. Enter a code.",
         )
     return code
 
@@ -126,7 +128,8 @@ def create_interaction_template(
         raise ServiceError.single(
             "input.interactionGroupCode",
             ErrorCode.REQUIRED,
-            "An interaction group is required for a template. Choose an existing group.",
+            "An interaction group is required for a template. "
+            "Choose an existing group.",
         )
     if env.session.get(InteractionTemplate, code) is not None:
         raise ServiceError.single(
@@ -158,7 +161,8 @@ def update_interaction_template(
         raise ServiceError.single(
             "input.interactionGroupCode",
             ErrorCode.REQUIRED,
-            "An interaction group is required for a template. Choose an existing group.",
+            "An interaction group is required for a template. "
+            "Choose an existing group.",
         )
     for key, value in values.items():
         setattr(template, key, value)

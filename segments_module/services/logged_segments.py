@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Integer, String, and_, func, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..db import execute_counted
 from ..errors import ErrorCode, FieldError, ServiceError, not_found
 from ..models import (
     CorrespondenceType,
@@ -24,7 +25,6 @@ from ..models import (
     SegmentHeader,
     SegmentLine,
 )
-from ..db import execute_counted
 from .env import Env
 from .results import LogResult
 from .segments import _delete_segment_rows, _lock_segment, create_segment_from_logged
@@ -164,8 +164,8 @@ def _check_lines(env: Env, header: SegmentHeader) -> None:
                 func.coalesce(line.c.salesperson_code, "") != "",
                 salesperson.c.code.is_(None),
             ),
-            "uses salesperson {salesperson!r}, which does not exist. Choose an existing "
-            "salesperson or leave it blank.",
+            "uses salesperson {salesperson!r}, which does not exist. "
+            "Choose an existing salesperson or leave it blank.",
         ),
         (
             "campaignNo",

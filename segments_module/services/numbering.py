@@ -14,7 +14,7 @@ SEGMENT_SERIES_START = "SM10000"
 
 
 def increment_number(value: str) -> str:
-    """Increment the last run of digits, keeping its width: SM09 -> SM10, A-99 -> A-100."""
+    """Increment the last run of digits, keeping its width (SM09 -> SM10)."""
     match = re.search(r"(\d+)(?!.*\d)", value)
     if not match:
         return value + "1"

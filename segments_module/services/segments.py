@@ -15,7 +15,6 @@ from typing import Any
 
 from sqlalchemy import (
     Integer,
-    Select,
     String,
     and_,
     delete,
@@ -31,7 +30,8 @@ from sqlalchemy import (
 
 from ..criteria.compiler import criteria_condition, describe_criteria, validate_criteria
 from ..criteria.model import ContactCriteria
-from ..errors import ErrorCode, FieldError, ServiceError, not_found
+from ..db import execute_counted
+from ..errors import ErrorCode, ServiceError, not_found
 from ..models import (
     LINE_VALUE_COLUMNS,
     CorrespondenceType,
@@ -58,12 +58,10 @@ from .defaults import (
     insert_lines,
     reinitialise_lines,
 )
-from ..db import execute_counted
 from .env import Env
 from .numbering import next_segment_no
 from .results import ActionResult, AddContactsOptions, SkippedContact
 from .validation import (
-    camel,
     check_codes,
     check_lengths,
     check_option,
@@ -144,7 +142,7 @@ def _lock_segment(env: Env, no: str, field: str = "segmentNo") -> SegmentHeader:
         .execution_options(synchronize_session=False)
     )
     if result.rowcount == 0:
-        get_segment(env, no, field=field)  # raises the right error
+        get_segment(env, no, field=field)  # raises not found or already logged
     header = env.session.get(SegmentHeader, no, populate_existing=True)
     assert header is not None
     return header
@@ -330,21 +328,21 @@ def _add(
     if options.expand_contact or options.allow_company_with_persons:
         matched = env.store.contacts().alias("m")
         match = criteria_condition(criteria, env.store, matched, today=today)
-        wanted = [contact.c.no.in_(select(matched.c.no).where(match))]
+        included = [contact.c.no.in_(select(matched.c.no).where(match))]
         if options.expand_contact:
             # Every contact of the matched contacts' companies.
-            wanted.append(
+            included.append(
                 contact.c.company_no.in_(select(matched.c.company_no).where(match))
             )
         if options.allow_company_with_persons:
-            wanted.append(
+            included.append(
                 contact.c.no.in_(
                     select(matched.c.company_no).where(
                         match, matched.c.type == "Person"
                     )
                 )
             )
-        condition = or_(*wanted)
+        condition = or_(*included)
     else:
         condition = criteria_condition(criteria, env.store, contact, today=today)
 
@@ -626,8 +624,8 @@ def update_segment_line(
 ) -> SegmentLine:
     """Override a line's interaction fields for its contact.
 
-    A new template brings its group, cost, duration, flow and campaign flags; a new
-    template or language brings that language's subject and document; an edited
+    A new template brings its group, cost, duration, flow and campaign flags. A new
+    template or language brings that language's subject and document. An edited
     document becomes unique to the line.
     """
     values = {key: value for key, value in values.items() if value is not None}
@@ -692,7 +690,7 @@ def update_segment_line(
 
 
 def go_back(env: Env, segment_no: str) -> ActionResult:
-    """Undo the last criteria action exactly: its lines go, the lines it deleted return."""
+    """Undo the last criteria action: drop its lines, restore the ones it deleted."""
     header = _lock_segment(env, segment_no)
     action_no = env.session.scalar(
         select(func.max(SegmentCriteriaLine.action_no)).where(
