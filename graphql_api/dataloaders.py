@@ -7,8 +7,8 @@ of its page, and the first `get` loads every primed key at once. A key that was
 not primed is loaded together with whatever else is pending, so priming changes
 the number of queries, never a result.
 
-NOTE: the loaders run their queries on the event loop thread. They are short,
-indexed reads; the long-running writes of mutations go to a worker thread.
+A query operation runs on a worker thread (see `Schema.execute`), so loaders may
+block on the database without holding up the event loop.
 """
 
 from __future__ import annotations

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from functools import lru_cache, partial
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError, OperationDefinitionNode, parse
+from starlette.concurrency import run_in_threadpool
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -65,7 +67,56 @@ class CloseReadSession(SchemaExtension):
             close()
 
 
+@lru_cache(maxsize=CACHED_DOCUMENTS)
+def operation_type(query: str, operation_name: str | None) -> str | None:
+    """Return "query", "mutation" or "subscription" for the operation to run."""
+    try:
+        document = parse(query)
+    except GraphQLSyntaxError:
+        return None
+    operations = [
+        definition
+        for definition in document.definitions
+        if isinstance(definition, OperationDefinitionNode)
+    ]
+    for operation in operations:
+        if operation_name is None or (
+            operation.name is not None and operation.name.value == operation_name
+        ):
+            return operation.operation.value
+    return None
+
+
 class Schema(strawberry.Schema):
+    async def execute(
+        self,
+        query,
+        variable_values=None,
+        context_value=None,
+        root_value=None,
+        operation_name=None,
+        allowed_operation_types=None,
+        operation_extensions=None,
+    ):
+        """Run queries on a worker thread, so their database reads overlap.
+
+        Query resolvers and loaders are synchronous and block on the database; on
+        the event loop they would serialise concurrent requests. Mutations have
+        async resolvers that move their own work to a thread.
+        """
+        arguments = (
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            allowed_operation_types,
+            operation_extensions,
+        )
+        if query and operation_type(query, operation_name) == "query":
+            return await run_in_threadpool(partial(self.execute_sync, *arguments))
+        return await super().execute(*arguments)
+
     def process_errors(
         self,
         errors: list[GraphQLError],

@@ -94,7 +94,7 @@ mutation AddLine($segmentNo: String!, $contactNo: String!, $input: SegmentLineIn
 """
 
 UPDATE_SEGMENT_LINE = """
-mutation UpdateLine($segmentNo: String!, $lineNo: Int!, $input: SegmentLineInput!) {
+mutation UpdateLine($segmentNo: String!, $lineNo: LineNo!, $input: SegmentLineInput!) {
   updateSegmentLine(segmentNo: $segmentNo, lineNo: $lineNo, input: $input) {
     segmentLine { lineNo contactNo contactName evaluation subject description }
     errors { field code message }
@@ -103,7 +103,7 @@ mutation UpdateLine($segmentNo: String!, $lineNo: Int!, $input: SegmentLineInput
 """
 
 DELETE_SEGMENT_LINE = f"""
-mutation DeleteLine($segmentNo: String!, $lineNo: Int!) {{
+mutation DeleteLine($segmentNo: String!, $lineNo: LineNo!) {{
   deleteSegmentLine(segmentNo: $segmentNo, lineNo: $lineNo) {{ {ACTION_FIELDS} }}
 }}
 """

@@ -495,3 +495,22 @@ def test_delete_segment_removes_lines(world):
     assert line_contacts(world, no) == []
     with pytest.raises(ServiceError):
         run(world, segments.get_segment, no)
+
+
+def test_line_numbers_pass_32_bits(world):
+    # 214,749 lines in steps of 10000 pass 2**31; the columns are 64-bit.
+    no = new_segment(world)
+    with session_scope(world, write=True) as session:
+        session.add(SegmentLine(segment_no=no, line_no=3_000_000_000, contact_no="P11"))
+
+    run(world, segments.add_contacts, no, ContactCriteria(contact={"no": "P12"}))
+    run(world, segments.reduce_contacts, no, ContactCriteria(contact={"no": "P12"}))
+    run(world, segments.go_back, no)
+
+    with session_scope(world) as session:
+        line_nos = session.scalars(
+            select(SegmentLine.line_no)
+            .where(SegmentLine.segment_no == no)
+            .order_by(SegmentLine.line_no)
+        ).all()
+    assert line_nos == [3_000_000_000, 3_000_010_000]

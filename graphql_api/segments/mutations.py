@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
+from ..scalars import LineNo
+
 from segments_module.services import segments as services
 from segments_module.services.results import AddContactsOptions
 
@@ -146,7 +148,7 @@ class SegmentMutations:
 
     @strawberry.mutation(description="Override a line's interaction values.")
     async def update_segment_line(
-        self, info: Info, segment_no: str, line_no: int, input: SegmentLineInput
+        self, info: Info, segment_no: str, line_no: LineNo, input: SegmentLineInput
     ) -> SegmentLinePayload:
         values = input_values(input)
         return await run_service(
@@ -158,7 +160,7 @@ class SegmentMutations:
 
     @strawberry.mutation(description="Delete one line by hand; Go Back restores it.")
     async def delete_segment_line(
-        self, info: Info, segment_no: str, line_no: int
+        self, info: Info, segment_no: str, line_no: LineNo
     ) -> SegmentActionPayload:
         return await run_service(
             info,

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import strawberry
 
+from ..scalars import LineNo
+
 from segments_module.models import (
     CorrespondenceType,
     CriteriaAction,
@@ -40,7 +42,7 @@ def _line_options(values: dict) -> dict:
 @strawberry.type(description="One contact of a segment, with its interaction values.")
 class SegmentLine:
     segment_no: str
-    line_no: int
+    line_no: LineNo
     contact_no: str | None
     contact_company_no: str | None
     description: str | None
@@ -116,7 +118,7 @@ class SegmentCriteriaLine:
 @strawberry.type(description="A line that a criteria action inserted or deleted.")
 class SegmentHistoryEntry:
     action_no: int
-    line_no: int
+    line_no: LineNo
     contact_no: str | None
     kind: HistoryKind | None
 

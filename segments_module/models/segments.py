@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import CODE, TEXT, Base
@@ -79,7 +79,10 @@ class SegmentLine(SegmentLineValues, Base):
     segment_no: Mapped[str] = mapped_column(
         ForeignKey("segment_header.no", ondelete="CASCADE"), primary_key=True
     )
-    line_no: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    # 64-bit: steps of 10000 pass a 32-bit integer after 214,748 lines.
+    line_no: Mapped[int] = mapped_column(
+        BigInteger, primary_key=True, autoincrement=False
+    )
 
     __table_args__ = (Index(None, "segment_no", "contact_no"),)
 
@@ -149,7 +152,9 @@ class SegmentHistory(SegmentLineValues, Base):
         ForeignKey("segment_header.no", ondelete="CASCADE"), primary_key=True
     )
     action_no: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    line_no: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    line_no: Mapped[int] = mapped_column(
+        BigInteger, primary_key=True, autoincrement=False
+    )
     kind: Mapped[str] = mapped_column(String(10))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     ColumnElement,
     Date,
@@ -253,7 +254,7 @@ def insert_lines(env: Env, header: SegmentHeader, source: Select) -> tuple[int, 
     company_name = case(
         (contact.c.type == "Company", contact.c.name), else_=contact.c.company_name
     )
-    line_no = literal(base, Integer()) + LINE_STEP * func.row_number().over(
+    line_no = literal(base, BigInteger()) + LINE_STEP * func.row_number().over(
         order_by=(
             company_name,
             contact.c.company_no,

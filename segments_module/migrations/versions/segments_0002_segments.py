@@ -251,7 +251,7 @@ def upgrade() -> None:
         "segment_history",
         sa.Column("segment_no", sa.String(length=20), nullable=False),
         sa.Column("action_no", sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column("line_no", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("line_no", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("kind", sa.String(length=10), nullable=False),
         sa.Column("contact_no", sa.String(length=20), nullable=True),
         sa.Column("contact_company_no", sa.String(length=20), nullable=True),
@@ -292,7 +292,7 @@ def upgrade() -> None:
     op.create_table(
         "segment_line",
         sa.Column("segment_no", sa.String(length=20), nullable=False),
-        sa.Column("line_no", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("line_no", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("contact_no", sa.String(length=20), nullable=True),
         sa.Column("contact_company_no", sa.String(length=20), nullable=True),
         sa.Column("description", sa.String(length=100), nullable=True),
