@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import strawberry
 
-from ..scalars import LineNo
-
 from segments_module.services import segments as services
 from segments_module.services.results import AddContactsOptions
 
 from ..contacts.inputs import ContactCriteriaInput
 from ..context import Info
 from ..mutations import run_service
+from ..scalars import LineNo
 from ..types import input_values
 from .inputs import (
     AddContactsOptionsInput,

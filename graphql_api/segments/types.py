@@ -7,8 +7,6 @@ from decimal import Decimal
 
 import strawberry
 
-from ..scalars import LineNo
-
 from segments_module.models import (
     CorrespondenceType,
     CriteriaAction,
@@ -23,6 +21,7 @@ from ..context import Info
 from ..dataloaders import load_child_connection
 from ..enums import option_or_none
 from ..pagination import Connection, PageArgs
+from ..scalars import LineNo
 from ..types import model_values
 
 
