@@ -16,7 +16,7 @@ from graphql_api.app import create_app
 
 CREATE_SEGMENT = """
 mutation Create($description: String!) {
-  createSegment(input: {description: $description}) {
+  createSegment(input: {description: $description, interactionTemplateCode: "BUS"}) {
     segment { no }
     errors { field code message }
   }

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import select
 
 from segments_module.criteria.model import ContactCriteria
 from segments_module.db import session_scope
 from segments_module.errors import ErrorCode, ServiceError
-from segments_module.models import InteractionTemplate, SegmentLine
+from segments_module.models import Attachment, InteractionTemplate, SegmentLine
 from segments_module.services import host_events, interactions, segments
 from segments_module.services.defaults import NO_EMAIL_NOTE
 from segments_module.services.env import Actor, Env
@@ -141,6 +143,8 @@ def test_line_override_of_language_brings_subject(world):
 
 def test_line_attachment_edit_makes_it_unique(world):
     no = filled_segment(world, "P11", interaction_template_code="BUS")
+    with session_scope(world, write=True) as session:
+        session.add(Attachment(no=7, file_name="letter.docx"))
 
     line = run(world, segments.update_segment_line, no, 10000, {"attachment_no": None})
     edited = run(world, segments.update_segment_line, no, 10000, {"attachment_no": 7})
@@ -268,3 +272,77 @@ def test_interaction_group_and_template_crud(world):
     assert in_use.value.errors[0].code == ErrorCode.INVALID
     assert duplicate.value.errors[0].code == ErrorCode.DUPLICATE
     assert no_group.value.errors[0].field == "input.interactionGroupCode"
+
+
+def test_line_rejects_unknown_attachment_and_language(world):
+    no = filled_segment(world, "P11")
+
+    with pytest.raises(ServiceError) as raised:
+        run(
+            world,
+            segments.update_segment_line,
+            no,
+            10000,
+            {"attachment_no": 424242, "language_code": "zzz"},
+        )
+
+    fields = sorted(error.field for error in raised.value.errors)
+    assert fields == ["input.attachmentNo", "input.languageCode"]
+    assert (
+        "'ZZZ' was not found"
+        in raised.value.errors[0].message + raised.value.errors[1].message
+    )
+
+
+def test_header_reports_every_bad_field(world):
+    with pytest.raises(ServiceError) as raised:
+        run(
+            world,
+            segments.create_segment,
+            {
+                "description": "a\x00b",
+                "unit_cost": "NaN",
+                "unit_duration": -5,
+                "salesperson_code": "zz",
+                "information_flow": "Sideways",
+            },
+        )
+
+    fields = sorted(error.field for error in raised.value.errors)
+    assert fields == [
+        "input.description",
+        "input.informationFlow",
+        "input.salespersonCode",
+        "input.unitCost",
+        "input.unitDuration",
+    ]
+
+
+def test_header_amounts_round_to_cents_and_codes_upper_case(world):
+    header = run(
+        world,
+        segments.create_segment,
+        {
+            "no": "sm20001",
+            "description": "x",
+            "unit_cost": "0.125",
+            "salesperson_code": "jo",
+        },
+    )
+
+    assert header.no == "SM20001"
+    assert header.unit_cost == Decimal("0.13")
+    assert header.salesperson_code == "JO"
+    same = run(world, segments.get_segment, "sm20001")
+    assert same.no == "SM20001"
+
+
+def test_campaign_target_needs_campaign(world):
+    with pytest.raises(ServiceError) as raised:
+        run(
+            world,
+            segments.create_segment,
+            {"description": "x", "campaign_target": True},
+        )
+
+    assert raised.value.errors[0].field == "input.campaignTarget"

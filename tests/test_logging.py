@@ -236,3 +236,15 @@ def test_create_segment_with_logged_number_is_rejected(world):
         run(world, segments.create_segment, {"no": no, "description": "x"})
 
     assert raised.value.errors[0].code == ErrorCode.ALREADY_LOGGED
+
+
+def test_log_segment_requires_a_template_per_line(world):
+    no = segment_with(
+        world, ContactCriteria(contact={"no": "P11"}), interaction_template_code=""
+    )
+
+    with pytest.raises(ServiceError) as raised:
+        run(world, logged_segments.log_segment, no)
+
+    assert raised.value.errors[0].field == "lines[10000].interactionTemplateCode"
+    assert "no interaction template" in raised.value.errors[0].message

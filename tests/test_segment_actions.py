@@ -425,7 +425,7 @@ def test_refresh_reruns_criteria_and_keeps_manual_edits(world):
     result = run(world, segments.refresh_segment, no)
 
     assert sorted(line_contacts(world, no)) == ["P11", "P21", "P21"]
-    assert result.affected_lines == 0
+    assert result.affected_lines == 2  # P12 removed, a second P21 added
 
 
 def test_update_segment_update_lines_follows_template_lines(world):

@@ -19,7 +19,7 @@ from ..models import (
     SegmentHeader,
 )
 from .env import Env
-from .validation import check_codes, check_lengths, check_option, reject_unknown_fields
+from .validation import clean_input, clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +54,9 @@ def _used_by(env: Env, column, value: str) -> int:
 
 
 def create_interaction_group(env: Env, values: dict[str, Any]) -> InteractionGroup:
-    reject_unknown_fields(values, GROUP_FIELDS)
-    check_lengths(InteractionGroup.__table__, values)
+    values = clean_input(
+        env, values, table=InteractionGroup.__table__, allowed=GROUP_FIELDS
+    )
     code = _require_code(values, "interaction group")
     if env.session.get(InteractionGroup, code) is not None:
         raise ServiceError.single(
@@ -70,6 +71,7 @@ def create_interaction_group(env: Env, values: dict[str, Any]) -> InteractionGro
 
 
 def get_interaction_group(env: Env, code: str) -> InteractionGroup:
+    code = clean_text("code", code, code=True)
     group = env.session.get(InteractionGroup, code)
     if group is None:
         raise not_found("code", "Interaction group", code)
@@ -79,9 +81,9 @@ def get_interaction_group(env: Env, code: str) -> InteractionGroup:
 def update_interaction_group(
     env: Env, code: str, values: dict[str, Any]
 ) -> InteractionGroup:
-    values = {key: value for key, value in values.items() if value is not None}
-    reject_unknown_fields(values, GROUP_FIELDS - {"code"})
-    check_lengths(InteractionGroup.__table__, values)
+    values = clean_input(
+        env, values, table=InteractionGroup.__table__, allowed=GROUP_FIELDS - {"code"}
+    )
     group = get_interaction_group(env, code)
     for key, value in values.items():
         setattr(group, key, value)
@@ -107,16 +109,14 @@ def delete_interaction_group(env: Env, code: str) -> None:
 
 
 def _clean_template_values(env: Env, values: dict[str, Any]) -> dict[str, Any]:
-    values = {key: value for key, value in values.items() if value is not None}
-    reject_unknown_fields(values, TEMPLATE_FIELDS)
-    for field, options in TEMPLATE_OPTIONS.items():
-        if field in values:
-            values[field] = check_option(field, values[field], options)
-    check_lengths(InteractionTemplate.__table__, values)
-    check_codes(
-        env, {key: values.get(key) for key in ("interaction_group_code", "campaign_no")}
+    return clean_input(
+        env,
+        values,
+        table=InteractionTemplate.__table__,
+        allowed=TEMPLATE_FIELDS,
+        options=TEMPLATE_OPTIONS,
+        references=("interaction_group_code", "campaign_no", "language_code_default"),
     )
-    return values
 
 
 def create_interaction_template(
@@ -144,10 +144,13 @@ def create_interaction_template(
     return template
 
 
-def get_interaction_template(env: Env, code: str) -> InteractionTemplate:
+def get_interaction_template(
+    env: Env, code: str, field: str = "code"
+) -> InteractionTemplate:
+    code = clean_text(field, code, code=True)
     template = env.session.get(InteractionTemplate, code)
     if template is None:
-        raise not_found("code", "Interaction template", code)
+        raise not_found(field, "Interaction template", code)
     return template
 
 
@@ -190,18 +193,31 @@ def set_template_language(
     env: Env, template_code: str, language_code: str, values: dict[str, Any]
 ) -> InteractionTemplateLanguage:
     """Create or change one language of a template."""
-    values = {key: value for key, value in values.items() if value is not None}
-    reject_unknown_fields(values, LANGUAGE_FIELDS)
-    check_lengths(InteractionTemplateLanguage.__table__, values)
-    get_interaction_template(env, template_code)
+    values = clean_input(
+        env,
+        values,
+        table=InteractionTemplateLanguage.__table__,
+        allowed=LANGUAGE_FIELDS,
+        references=("attachment_no",),
+    )
+    template = get_interaction_template(env, template_code, field="templateCode")
+    language_code = clean_text("languageCode", language_code, code=True, max_length=10)
     if not language_code:
         raise ServiceError.single(
             "languageCode", ErrorCode.REQUIRED, "A language code is required."
         )
-    row = env.session.get(InteractionTemplateLanguage, (template_code, language_code))
+    clean_input(
+        env,
+        {"language_code": language_code},
+        table=InteractionTemplateLanguage.__table__,
+        allowed=("language_code",),
+        references=("language_code",),
+        prefix="",
+    )
+    row = env.session.get(InteractionTemplateLanguage, (template.code, language_code))
     if row is None:
         row = InteractionTemplateLanguage(
-            interaction_template_code=template_code,
+            interaction_template_code=template.code,
             language_code=language_code,
             description="",
             subject="",
@@ -214,10 +230,15 @@ def set_template_language(
 
 
 def delete_template_language(env: Env, template_code: str, language_code: str) -> None:
-    row = env.session.get(InteractionTemplateLanguage, (template_code, language_code))
+    template = get_interaction_template(env, template_code, field="templateCode")
+    language_code = clean_text("languageCode", language_code, code=True)
+    row = env.session.get(InteractionTemplateLanguage, (template.code, language_code))
     if row is None:
-        raise not_found(
-            "languageCode", f"Language of template {template_code!r}", language_code
+        raise ServiceError.single(
+            "languageCode",
+            ErrorCode.NOT_FOUND,
+            f"Template {template.code!r} has no language {language_code!r}. Check the "
+            "template's languages.",
         )
     env.session.delete(row)
     env.session.flush()

@@ -62,6 +62,7 @@ def log_segment(env: Env, segment_no: str, create_follow_up: bool = False) -> Lo
     """Log the segment: one interaction log entry per line, then delete the segment."""
     started = timer.perf_counter()
     header = _lock_segment(env, segment_no)
+    segment_no = header.no
     _check_header(env, header)
     _check_lines(env, header)
 
@@ -148,6 +149,11 @@ def _check_lines(env: Env, header: SegmentHeader) -> None:
             "contactNo",
             func.coalesce(contact.c.privacy_blocked, False),
             "refers to contact {contact!r}, which is privacy blocked. Delete the line.",
+        ),
+        (
+            "interactionTemplateCode",
+            func.coalesce(line.c.interaction_template_code, "") == "",
+            "has no interaction template. Choose a template on the line or the header.",
         ),
         (
             "interactionTemplateCode",

@@ -25,6 +25,7 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    union_all,
     update,
 )
 
@@ -61,12 +62,7 @@ from .defaults import (
 from .env import Env
 from .numbering import next_segment_no
 from .results import ActionResult, AddContactsOptions, SkippedContact
-from .validation import (
-    check_codes,
-    check_lengths,
-    check_option,
-    reject_unknown_fields,
-)
+from .validation import clean_input, clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +111,7 @@ LINE_OPTIONS = {
 
 def get_segment(env: Env, no: str, *, field: str = "segmentNo") -> SegmentHeader:
     """Return the open segment `no`; a logged one is reported as already logged."""
+    no = clean_text(field, no, code=True)
     header = env.session.get(SegmentHeader, no)
     if header is not None:
         return header
@@ -135,6 +132,7 @@ def _lock_segment(env: Env, no: str, field: str = "segmentNo") -> SegmentHeader:
     both PostgreSQL (row lock) and SQLite (write lock), instead of acting on a stale
     read.
     """
+    no = clean_text(field, no, code=True)
     result = env.session.execute(
         update(SegmentHeader)
         .where(SegmentHeader.no == no)
@@ -154,19 +152,43 @@ def _logged_entry_no(env: Env, segment_no: str) -> int | None:
     )
 
 
+HEADER_REFERENCES = (
+    "salesperson_code",
+    "campaign_no",
+    "interaction_template_code",
+    "interaction_group_code",
+    "language_code_default",
+    "attachment_no",
+)
+LINE_REFERENCES = (
+    "salesperson_code",
+    "campaign_no",
+    "interaction_template_code",
+    "language_code",
+    "attachment_no",
+)
+
+
 def _clean_header_values(env: Env, values: dict[str, Any]) -> dict[str, Any]:
-    values = {
-        key: value
-        for key, value in values.items()
-        if value is not None or key == "attachment_no"
-    }
-    reject_unknown_fields(values, HEADER_FIELDS)
-    for field, options in HEADER_OPTIONS.items():
-        if field in values:
-            values[field] = check_option(field, values[field], options)
-    check_lengths(SegmentHeader.__table__, values)
-    check_codes(env, values)
-    return values
+    return clean_input(
+        env,
+        values,
+        table=SegmentHeader.__table__,
+        allowed=HEADER_FIELDS,
+        options=HEADER_OPTIONS,
+        references=HEADER_REFERENCES,
+    )
+
+
+def _check_campaign_flags(header: SegmentHeader) -> None:
+    """Campaign Target and Campaign Response need a campaign, as in BC."""
+    if (header.campaign_target or header.campaign_response) and not header.campaign_no:
+        field = "campaignTarget" if header.campaign_target else "campaignResponse"
+        raise ServiceError.single(
+            f"input.{field}",
+            ErrorCode.INVALID,
+            f"{field} needs a campaign. Set campaignNo or clear {field}.",
+        )
 
 
 def create_segment(env: Env, values: dict[str, Any]) -> SegmentHeader:
@@ -202,6 +224,7 @@ def create_segment(env: Env, values: dict[str, Any]) -> SegmentHeader:
         copy_template_to_header(env.session, header, template_code)
     for key, value in values.items():
         setattr(header, key, value)
+    _check_campaign_flags(header)
     env.session.add(header)
     env.session.flush()
     logger.info("segment %s created by %s", no, env.actor.user_id)
@@ -217,6 +240,7 @@ def update_segment(
     updates every line, as Business Central does after its confirmation prompt.
     """
     header = _lock_segment(env, no, field="no")
+    no = header.no
     values = _clean_header_values(env, dict(values))
     values.pop("no", None)
     old_template = header.interaction_template_code
@@ -228,6 +252,7 @@ def update_segment(
     changed = {key for key, value in values.items() if getattr(header, key) != value}
     for key, value in values.items():
         setattr(header, key, value)
+    _check_campaign_flags(header)
     env.session.flush()
 
     if update_lines and template_changed:
@@ -238,7 +263,7 @@ def update_segment(
 
 
 def delete_segment(env: Env, no: str) -> None:
-    _lock_segment(env, no, field="no")
+    no = _lock_segment(env, no, field="no").no
     _delete_segment_rows(env, no)
     logger.info("segment %s deleted by %s", no, env.actor.user_id)
 
@@ -263,6 +288,7 @@ def add_contacts(
     """Add every contact that matches `criteria` as a new line."""
     validate_criteria(criteria)
     header = _lock_segment(env, segment_no)
+    segment_no = header.no
     action_no = _next_action_no(env, segment_no)
     added = _add(env, header, action_no, criteria, options)
     _record_action(
@@ -298,6 +324,7 @@ def _remove_action(
 ) -> ActionResult:
     validate_criteria(criteria)
     header = _lock_segment(env, segment_no)
+    segment_no = header.no
     action_no = _next_action_no(env, segment_no)
     removed = _remove(env, header, action_no, criteria, entire_companies, action)
     _record_action(
@@ -542,6 +569,7 @@ def _contact_filter_value(contact_no: str) -> str:
 
 
 def _contact_row(env: Env, contact_no: str, field: str = "contactNo"):
+    contact_no = clean_text(field, contact_no)
     contacts = env.store.contacts()
     row = (
         env.session.execute(select(contacts).where(contacts.c.no == contact_no))
@@ -558,6 +586,7 @@ def add_segment_line(
 ) -> ActionResult:
     """Insert one line by hand, recorded as an Add Contacts action on its contact no."""
     header = _lock_segment(env, segment_no)
+    segment_no = header.no
     contact = _contact_row(env, contact_no)
     if contact["privacy_blocked"]:
         raise ServiceError.single(
@@ -591,6 +620,7 @@ def add_segment_line(
 
 
 def _get_line(env: Env, segment_no: str, line_no: int) -> SegmentLine:
+    segment_no = clean_text("segmentNo", segment_no, code=True)
     line = env.session.get(SegmentLine, (segment_no, line_no))
     if line is None:
         raise ServiceError.single(
@@ -605,6 +635,7 @@ def _get_line(env: Env, segment_no: str, line_no: int) -> SegmentLine:
 def delete_segment_line(env: Env, segment_no: str, line_no: int) -> ActionResult:
     """Delete one line by hand, recorded as a Reduce action so Go Back restores it."""
     header = _lock_segment(env, segment_no)
+    segment_no = header.no
     line = _get_line(env, segment_no, line_no)
     contact_no = line.contact_no or ""
     action_no = _next_action_no(env, segment_no)
@@ -628,13 +659,14 @@ def update_segment_line(
     template or language brings that language's subject and document. An edited
     document becomes unique to the line.
     """
-    values = {key: value for key, value in values.items() if value is not None}
-    reject_unknown_fields(values, LINE_EDITABLE_FIELDS)
-    for field, options in LINE_OPTIONS.items():
-        if field in values:
-            values[field] = check_option(field, values[field], options)
-    check_lengths(SegmentLine.__table__, values)
-    check_codes(env, values)
+    values = clean_input(
+        env,
+        values,
+        table=SegmentLine.__table__,
+        allowed=LINE_EDITABLE_FIELDS,
+        options=LINE_OPTIONS,
+        references=LINE_REFERENCES,
+    )
     line = _get_line(env, segment_no, line_no)
 
     template_code = values.get("interaction_template_code")
@@ -692,6 +724,7 @@ def update_segment_line(
 def go_back(env: Env, segment_no: str) -> ActionResult:
     """Undo the last criteria action: drop its lines, restore the ones it deleted."""
     header = _lock_segment(env, segment_no)
+    segment_no = header.no
     action_no = env.session.scalar(
         select(func.max(SegmentCriteriaLine.action_no)).where(
             SegmentCriteriaLine.segment_no == segment_no
@@ -753,19 +786,15 @@ def save_segment_criteria(
     env: Env, segment_no: str, code: str, description: str = ""
 ) -> SavedSegmentCriteria:
     """Copy the segment's criteria lines under a new code."""
-    get_segment(env, segment_no)
-    code = (code or "").strip()
+    segment_no = get_segment(env, segment_no).no
+    code = clean_text("code", code, code=True, max_length=10)
+    description = clean_text("description", description, max_length=100)
     if not code:
         raise ServiceError.single(
             "code",
             ErrorCode.REQUIRED,
             "A code is required to save criteria. Enter a code.",
         )
-    check_lengths(
-        SavedSegmentCriteria.__table__,
-        {"code": code, "description": description},
-        prefix="",
-    )
     if env.session.get(SavedSegmentCriteria, code) is not None:
         raise ServiceError.single(
             "code",
@@ -828,10 +857,12 @@ def _replay(
 
 def reuse_segment_criteria(env: Env, segment_no: str, code: str) -> ActionResult:
     """Replay each saved action, in order, with its filters and all its options."""
+    code = clean_text("code", code, code=True)
     saved = env.session.get(SavedSegmentCriteria, code)
     if saved is None:
         raise not_found("code", "Saved segment criteria", code)
     header = _lock_segment(env, segment_no)
+    segment_no = header.no
     actions = env.session.scalars(
         select(SavedSegmentCriteriaLine)
         .where(
@@ -877,6 +908,7 @@ def reuse_logged_segment(
             "loggedSegmentEntryNo", "Logged segment", logged_segment_entry_no
         )
     header = _lock_segment(env, segment_no)
+    segment_no = header.no
     action_no = _next_action_no(env, segment_no)
     added, skipped = _add_logged_contacts(env, header, action_no, logged.entry_no)
     criteria = ContactCriteria(
@@ -944,10 +976,10 @@ def refresh_segment(env: Env, segment_no: str) -> ActionResult:
 
     Lines added by hand come back with their values and lines deleted by hand stay
     deleted. Lines from criteria are rebuilt from the header, so their own edits are
-    not kept. Returns the change in the number of lines.
+    not kept. `affected_lines` counts lines added plus lines removed, per contact.
     """
     header = _lock_segment(env, segment_no)
-    before = _count_lines(env, segment_no)
+    segment_no = header.no
     actions = env.session.scalars(
         select(SegmentCriteriaLine)
         .where(
@@ -971,10 +1003,11 @@ def refresh_segment(env: Env, segment_no: str) -> ActionResult:
         .all()
     )
 
-    env.session.execute(delete(SegmentLine).where(SegmentLine.segment_no == segment_no))
     env.session.execute(
         delete(SegmentHistory).where(SegmentHistory.segment_no == segment_no)
     )
+    _snapshot_contacts(env, segment_no)
+    env.session.execute(delete(SegmentLine).where(SegmentLine.segment_no == segment_no))
     for action_line in actions:
         if action_line.manual and action_line.action == CriteriaAction.ADD.value:
             _restore_manual_lines(
@@ -990,11 +1023,58 @@ def refresh_segment(env: Env, segment_no: str) -> ActionResult:
         else:
             _replay(env, header, action_line, action_line.action_no)
     env.session.expire_all()
-    after = _count_lines(env, segment_no)
-    logger.info(
-        "segment %s refreshed: %s lines before, %s after", segment_no, before, after
+    changed = _count_changes_since_snapshot(env, segment_no)
+    logger.info("segment %s refreshed: %s lines added or removed", segment_no, changed)
+    return ActionResult(header, changed)
+
+
+# History rows of this action number hold the contacts of the lines before a
+# refresh; real actions are numbered from 1.
+SNAPSHOT_ACTION_NO = 0
+
+
+def _snapshot_contacts(env: Env, segment_no: str) -> None:
+    line = SegmentLine.__table__
+    execute_counted(
+        env.session,
+        insert(SegmentHistory.__table__).from_select(
+            ["segment_no", "action_no", "line_no", "kind", "contact_no"],
+            select(
+                line.c.segment_no,
+                literal(SNAPSHOT_ACTION_NO, Integer()),
+                line.c.line_no,
+                literal(HistoryKind.DELETE.value, String()),
+                line.c.contact_no,
+            ).where(line.c.segment_no == segment_no),
+        ),
     )
-    return ActionResult(header, after - before)
+
+
+def _count_changes_since_snapshot(env: Env, segment_no: str) -> int:
+    """Count lines added plus lines removed, per contact, then drop the snapshot."""
+    line = SegmentLine.__table__
+    history = SegmentHistory.__table__
+    snapshot = and_(
+        history.c.segment_no == segment_no, history.c.action_no == SNAPSHOT_ACTION_NO
+    )
+    deltas = union_all(
+        select(line.c.contact_no, literal(1, Integer()).label("delta")).where(
+            line.c.segment_no == segment_no
+        ),
+        select(history.c.contact_no, literal(-1, Integer()).label("delta")).where(
+            snapshot
+        ),
+    ).subquery("deltas")
+    per_contact = (
+        select(func.sum(deltas.c.delta).label("change"))
+        .group_by(deltas.c.contact_no)
+        .subquery("per_contact")
+    )
+    changed = env.session.scalar(
+        select(func.coalesce(func.sum(func.abs(per_contact.c.change)), 0))
+    )
+    env.session.execute(delete(history).where(snapshot))
+    return int(changed)
 
 
 def _restore_manual_lines(env: Env, segment_no: str, action_no: int, snapshots) -> None:

@@ -1,16 +1,40 @@
-"""Checks shared by the services: codes that must exist, option values, lengths."""
+"""Input checks shared by the services.
+
+`clean_input` checks a dict of field values against a table and returns them
+normalised, or raises one ServiceError that lists every problem found.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Numeric, Table, func, select
 
 from ..errors import ErrorCode, FieldError, ServiceError
-from ..models import InteractionGroup, InteractionTemplate
+from ..models import Attachment, InteractionGroup, InteractionTemplate
 from .env import Env
+
+# Control characters other than tab, line feed and carriage return. PostgreSQL
+# rejects NUL in text, and none of them belongs in a code or a description.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Amounts are NUMERIC(18, 2): at most 16 digits before the decimal point.
+MAX_AMOUNT = Decimal("9999999999999999.99")
+CENT = Decimal("0.01")
+
+# Code fields that must name an existing row: field -> (what, check).
+REFERENCES: dict[str, str] = {
+    "salesperson_code": "Salesperson",
+    "campaign_no": "Campaign",
+    "interaction_template_code": "Interaction template",
+    "interaction_group_code": "Interaction group",
+    "language_code": "Language",
+    "language_code_default": "Language",
+    "attachment_no": "Attachment",
+}
 
 
 def camel(name: str) -> str:
@@ -19,14 +43,186 @@ def camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-def reference_exists(env: Env, name: str, value: str) -> bool:
-    """Return True when the store's reference table `name` has the key `value`."""
-    table = env.store.reference(name)
-    key = table.c.code if "code" in table.c else table.c.no
+def is_code_field(name: str) -> bool:
+    """Return True for BC Code fields (numbers and codes), which are upper case."""
+    return name in ("no", "code") or name.endswith(("_code", "_no"))
+
+
+def _reference_exists(env: Env, field: str, value: Any) -> bool:
+    if field == "salesperson_code":
+        table = env.store.reference("salesperson")
+        key = table.c.code
+    elif field == "campaign_no":
+        table = env.store.reference("campaign")
+        key = table.c.no
+    elif field in ("language_code", "language_code_default"):
+        table = env.store.reference("language")
+        key = table.c.code
+    elif field == "interaction_template_code":
+        key = InteractionTemplate.__table__.c.code
+        table = InteractionTemplate.__table__
+    elif field == "interaction_group_code":
+        key = InteractionGroup.__table__.c.code
+        table = InteractionGroup.__table__
+    else:
+        key = Attachment.__table__.c.no
+        table = Attachment.__table__
     count = env.session.scalar(
         select(func.count()).select_from(table).where(key == value)
     )
     return bool(count)
+
+
+def _clean_amount(
+    field: str, value: Any, prefix: str
+) -> tuple[Decimal | None, FieldError | None]:
+    name = f"{prefix}.{camel(field)}"
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        amount = Decimal("NaN")
+    if not amount.is_finite() or abs(amount) > MAX_AMOUNT:
+        return None, FieldError(
+            name,
+            ErrorCode.INVALID,
+            f"{camel(field)} {value!r} is not a valid amount. Enter a number between 0 "
+            f"and {MAX_AMOUNT}.",
+        )
+    if amount < 0:
+        return None, FieldError(
+            name,
+            ErrorCode.INVALID,
+            f"{camel(field)} {value!r} is negative. Enter zero or a positive amount.",
+        )
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP), None
+
+
+def clean_input(
+    env: Env,
+    values: Mapping[str, Any],
+    *,
+    table: Table,
+    allowed: Iterable[str],
+    options: Mapping[str, type[Enum]] | None = None,
+    references: Iterable[str] = (),
+    prefix: str = "input",
+) -> dict[str, Any]:
+    """Check and normalise input values; raise one ServiceError listing every problem.
+
+    None means "not given" and is dropped. Text loses control characters' chance to
+    reach the database, codes are upper-cased as BC Code fields are, amounts are
+    rounded to cents, options must be valid and references must exist.
+    """
+    allowed = set(allowed)
+    options = options or {}
+    cleaned: dict[str, Any] = {}
+    errors: list[FieldError] = []
+
+    for field, value in values.items():
+        name = f"{prefix}.{camel(field)}"
+        if value is None:
+            continue
+        if field not in allowed:
+            errors.append(
+                FieldError(
+                    name,
+                    ErrorCode.INVALID,
+                    f"{camel(field)} cannot be set here. Remove it from the input.",
+                )
+            )
+            continue
+        column = table.c.get(field)
+        if isinstance(value, Enum):
+            value = value.value
+        if isinstance(value, str):
+            match = CONTROL_CHARACTERS.search(value)
+            if match:
+                errors.append(
+                    FieldError(
+                        name,
+                        ErrorCode.INVALID,
+                        f"{camel(field)} contains the control character "
+                        f"U+{ord(match.group()):04X} at position {match.start() + 1}. "
+                        "Remove it.",
+                    )
+                )
+                continue
+            if is_code_field(field):
+                value = value.strip().upper()
+        if field in options:
+            allowed_options = {member.value for member in options[field]}
+            if value not in allowed_options:
+                listed = ", ".join(repr(option) for option in sorted(allowed_options))
+                errors.append(
+                    FieldError(
+                        name,
+                        ErrorCode.INVALID,
+                        f"{camel(field)} {value!r} is not a valid option. Use one of: "
+                        f"{listed}.",
+                    )
+                )
+                continue
+        if (
+            column is not None
+            and isinstance(column.type, Numeric)
+            and not isinstance(value, bool)
+        ):
+            value, error = _clean_amount(field, value, prefix)
+            if error:
+                errors.append(error)
+                continue
+        length = getattr(column.type, "length", None) if column is not None else None
+        if isinstance(value, str) and length and len(value) > length:
+            errors.append(
+                FieldError(
+                    name,
+                    ErrorCode.INVALID,
+                    f"{camel(field)} is {len(value)} characters long; the maximum is "
+                    f"{length}. Shorten the value.",
+                )
+            )
+            continue
+        cleaned[field] = value
+
+    for field in references:
+        value = cleaned.get(field)
+        if value in (None, "") or field not in REFERENCES:
+            continue
+        if not _reference_exists(env, field, value):
+            errors.append(
+                FieldError(
+                    f"{prefix}.{camel(field)}",
+                    ErrorCode.NOT_FOUND,
+                    f"{REFERENCES[field]} {value!r} was not found. Choose an existing "
+                    f"one or leave {camel(field)} blank.",
+                )
+            )
+    if errors:
+        raise ServiceError(errors)
+    return cleaned
+
+
+def clean_text(
+    field: str, value: str, *, code: bool = False, max_length: int = 0
+) -> str:
+    """Check one text argument (not part of an input object); return it normalised."""
+    match = CONTROL_CHARACTERS.search(value or "")
+    if match:
+        raise ServiceError.single(
+            field,
+            ErrorCode.INVALID,
+            f"{field} contains the control character U+{ord(match.group()):04X} at "
+            f"position {match.start() + 1}. Remove it.",
+        )
+    value = (value or "").strip().upper() if code else value or ""
+    if max_length and len(value) > max_length:
+        raise ServiceError.single(
+            field,
+            ErrorCode.INVALID,
+            f"{field} is {len(value)} characters long; the maximum is {max_length}. "
+            "Shorten the value.",
+        )
+    return value
 
 
 def row_exists(env: Env, table: Table, column: str, value: object) -> bool:
@@ -34,100 +230,3 @@ def row_exists(env: Env, table: Table, column: str, value: object) -> bool:
         select(func.count()).select_from(table).where(table.c[column] == value)
     )
     return bool(count)
-
-
-def check_codes(env: Env, values: dict[str, Any], prefix: str = "input") -> None:
-    """Raise one error per code in `values` that names nothing (blank codes pass)."""
-    errors: list[FieldError] = []
-    checks = {
-        "salesperson_code": ("salesperson", "Salesperson"),
-        "campaign_no": ("campaign", "Campaign"),
-    }
-    for field, (reference, caption) in checks.items():
-        value = values.get(field)
-        if value and not reference_exists(env, reference, value):
-            errors.append(_missing(prefix, field, caption, value))
-    template_code = values.get("interaction_template_code")
-    if template_code and not row_exists(
-        env, InteractionTemplate.__table__, "code", template_code
-    ):
-        errors.append(
-            _missing(
-                prefix,
-                "interaction_template_code",
-                "Interaction template",
-                template_code,
-            )
-        )
-    group_code = values.get("interaction_group_code")
-    if group_code and not row_exists(
-        env, InteractionGroup.__table__, "code", group_code
-    ):
-        errors.append(
-            _missing(prefix, "interaction_group_code", "Interaction group", group_code)
-        )
-    if errors:
-        raise ServiceError(errors)
-
-
-def _missing(prefix: str, field: str, caption: str, value: str) -> FieldError:
-    return FieldError(
-        f"{prefix}.{camel(field)}",
-        ErrorCode.NOT_FOUND,
-        f"{caption} {value!r} was not found. Choose an existing code or leave "
-        f"{camel(field)} blank.",
-    )
-
-
-def check_option(
-    field: str, value: Any, options: type[Enum], prefix: str = "input"
-) -> str:
-    """Return the stored string of an option value, or raise naming the allowed ones."""
-    if isinstance(value, options):
-        return value.value
-    allowed = {member.value for member in options}
-    if value in allowed:
-        return value
-    listed = ", ".join(repr(option) for option in sorted(allowed))
-    raise ServiceError.single(
-        f"{prefix}.{camel(field)}",
-        ErrorCode.INVALID,
-        f"{camel(field)} {value!r} is not a valid option. Use one of: {listed}.",
-    )
-
-
-def reject_unknown_fields(
-    values: dict[str, Any], allowed: Iterable[str], prefix: str = "input"
-) -> None:
-    unknown = sorted(set(values) - set(allowed))
-    if unknown:
-        raise ServiceError(
-            [
-                FieldError(
-                    f"{prefix}.{camel(name)}",
-                    ErrorCode.INVALID,
-                    f"{camel(name)} cannot be set here. Remove it from the input.",
-                )
-                for name in unknown
-            ]
-        )
-
-
-def check_lengths(table: Table, values: dict[str, Any], prefix: str = "input") -> None:
-    """Raise when a text value is longer than its column."""
-    errors = []
-    for name, value in values.items():
-        if not isinstance(value, str) or name not in table.c:
-            continue
-        length = getattr(table.c[name].type, "length", None)
-        if length and len(value) > length:
-            errors.append(
-                FieldError(
-                    f"{prefix}.{camel(name)}",
-                    ErrorCode.INVALID,
-                    f"{camel(name)} is {len(value)} characters long; the maximum is "
-                    f"{length}. Shorten the value.",
-                )
-            )
-    if errors:
-        raise ServiceError(errors)
