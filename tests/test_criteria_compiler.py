@@ -9,12 +9,20 @@ from sqlalchemy import Engine, insert, select
 
 from segments_module.contact_store import EmbeddedContactStore
 from segments_module.criteria.compiler import (
+    MAX_CRITERIA_DEPTH,
+    MAX_CRITERIA_LENGTH,
+    MAX_CRITERIA_NODES,
     FilterDescription,
     criteria_condition,
     describe_criteria,
     graphql_field_name,
     matching_contacts,
     validate_criteria,
+)
+from segments_module.criteria.filters import (
+    MAX_FILTER_DEPTH,
+    MAX_FILTER_LENGTH,
+    MAX_FILTER_VALUES,
 )
 from segments_module.criteria.model import ContactCriteria
 from segments_module.errors import ErrorCode, ServiceError
@@ -30,6 +38,12 @@ from segments_module.models import (
     InteractionLogEntry,
     JobResponsibility,
     MailingGroup,
+)
+from segments_module.services.results import AddContactsOptions
+from segments_module.services.segments import (
+    add_contacts,
+    create_segment,
+    refine_contacts,
 )
 
 TODAY = date(2024, 5, 15)
@@ -501,7 +515,8 @@ def test_validate_criteria_option_message_lists_options():
     # then the allowed values are listed
     assert caught.value.errors[0].message == (
         'Invalid filter "Persn" in criteria.contact.type at position 1:'
-        ' "Persn" is not an option of Type. Use one of: Company, Person.'
+        ' "Persn" is not an option of Type. Use one of: Company, Person,'
+        " or the API names COMPANY, PERSON."
     )
 
 
@@ -564,6 +579,217 @@ def test_criteria_condition_invalid_raises():
 
     # then the error points at the field
     assert caught.value.errors[0].field == "criteria.mailingGroup"
+
+
+# --- Size limits ---------------------------------------------------------------------
+
+
+def test_validate_criteria_rejects_long_filter():
+    # given a name filter of ten million characters next to a valid filter
+    criteria = ContactCriteria(contact={"name": "A" * 10_000_000, "country_code": "GB"})
+
+    # when it is validated
+    with pytest.raises(ServiceError) as caught:
+        validate_criteria(criteria)
+
+    # then the field, the actual length and the limit are reported
+    errors = caught.value.errors
+    assert len(errors) == 1
+    assert errors[0].field == "criteria.contact.name"
+    assert errors[0].code == ErrorCode.INVALID_FILTER
+    assert "is 10,000,000 characters long" in errors[0].message
+    assert "the maximum of 4,000" in errors[0].message
+
+
+def test_validate_criteria_long_filter_message():
+    # given a filter just over the limit
+    criteria = ContactCriteria(mailing_group="N" * (MAX_FILTER_LENGTH + 1))
+
+    # when it is validated
+    with pytest.raises(ServiceError) as caught:
+        validate_criteria(criteria)
+
+    # then the message quotes the start of the value only
+    message = caught.value.errors[0].message
+    assert message.startswith(
+        'The filter "' + "N" * 100 + '..." in criteria.mailingGroup'
+    )
+    assert "4,001 characters long" in message
+    assert len(message) < 400
+
+
+def test_validate_criteria_filter_at_length_limit():
+    # given a filter of exactly the maximum length
+    criteria = ContactCriteria(contact={"name": "A" * MAX_FILTER_LENGTH})
+
+    # when it is validated
+    # then nothing is raised
+    validate_criteria(criteria)
+
+
+def test_validate_criteria_total_length_limit():
+    # given three filters each under the limit but together over the total limit
+    length = MAX_CRITERIA_LENGTH // 3 + 1
+    criteria = ContactCriteria(
+        contact={"name": "A" * length},
+        mailing_group="N" * length,
+        not_=ContactCriteria(contact={"city": "C" * length}),
+    )
+
+    # when it is validated
+    with pytest.raises(ServiceError) as caught:
+        validate_criteria(criteria)
+
+    # then the whole criteria are reported with the total and the limit
+    errors = caught.value.errors
+    assert [error.field for error in errors] == ["criteria"]
+    assert "are 10,002 characters long together" in errors[0].message
+    assert "the maximum of 10,000" in errors[0].message
+
+
+def test_validate_criteria_node_limit():
+    # given a root with as many anyOf children as the limit allows, and one more
+    at_limit = ContactCriteria(
+        any_of=[
+            ContactCriteria(contact={"no": f"C{index}"})
+            for index in range(MAX_CRITERIA_NODES - 1)
+        ]
+    )
+    over_limit = ContactCriteria(
+        any_of=[*at_limit.any_of, ContactCriteria(contact={"no": "X"})]
+    )
+
+    # when they are validated
+    validate_criteria(at_limit)
+    with pytest.raises(ServiceError) as caught:
+        validate_criteria(over_limit, field_prefix="input.criteria")
+
+    # then the second is reported with the node count and the limit
+    errors = caught.value.errors
+    assert [error.field for error in errors] == ["input.criteria"]
+    assert errors[0].code == ErrorCode.INVALID_FILTER
+    assert "has 201 nodes, more than the maximum of 200" in errors[0].message
+
+
+def test_validate_criteria_node_limit_before_parsing():
+    # given too many nodes, each with an invalid filter
+    criteria = ContactCriteria(
+        all_of=[ContactCriteria(contact={"no": "A||B"}) for _ in range(1_000)]
+    )
+
+    # when it is validated
+    with pytest.raises(ServiceError) as caught:
+        validate_criteria(criteria)
+
+    # then only the size is reported: no filter was parsed
+    assert len(caught.value.errors) == 1
+    assert "has 1,001 nodes" in caught.value.errors[0].message
+
+
+def test_validate_criteria_depth_limit():
+    # given not nodes nested as deep as allowed, and one level deeper
+    def nested(levels: int) -> ContactCriteria:
+        node = ContactCriteria(contact={"country_code": "GB"})
+        for _ in range(levels):
+            node = ContactCriteria(not_=node)
+        return node
+
+    # when they are validated
+    validate_criteria(nested(MAX_CRITERIA_DEPTH))
+    with pytest.raises(ServiceError) as caught:
+        validate_criteria(nested(MAX_CRITERIA_DEPTH + 1))
+
+    # then the deeper one is reported at the first node beyond the limit
+    errors = caught.value.errors
+    assert [error.field for error in errors] == ["criteria" + ".not" * 9]
+    assert "is nested 9 levels deep" in errors[0].message
+    assert "more than the maximum of 8" in errors[0].message
+
+
+def test_validate_criteria_control_character():
+    # given a NUL character in a name filter, as a hostile client may send
+    criteria = ContactCriteria(contact={"name": "Smith\x00"})
+
+    # when it is validated
+    with pytest.raises(ServiceError) as caught:
+        validate_criteria(criteria)
+
+    # then the field and the position are named, and the NUL is shown escaped
+    error = caught.value.errors[0]
+    assert error.field == "criteria.contact.name"
+    assert error.message.startswith(
+        'Invalid filter "Smith\\u0000" in criteria.contact.name at position 6:'
+        " the character U+0000 is not allowed."
+    )
+    assert "\x00" not in error.message
+
+
+def test_criteria_control_character_rejected(world):
+    # given a NUL character in a mailing group filter, which PostgreSQL rejects
+    criteria = ContactCriteria(mailing_group="NEWS\x00")
+
+    # when contacts are matched
+    with pytest.raises(ServiceError) as caught:
+        matches(world, criteria)
+
+    # then the expected error is raised on both databases
+    assert caught.value.errors[0].field == "criteria.mailingGroup"
+
+
+def test_criteria_long_value_list(world):
+    # given a pasted list of 400 contact numbers, two of which exist
+    numbers = [f"CT{100001 + index}" for index in range(400)]
+    criteria = ContactCriteria(contact={"no": "|".join([*numbers, "p11", "c2"])})
+
+    # when contacts are matched
+    # then the two contacts match
+    assert matches(world, criteria) == {"P11", "C2"}
+
+
+def test_criteria_option_api_names(world):
+    # given the GraphQL enum names of contact type and evaluation
+    criteria = ContactCriteria(
+        contact={"type": "PERSON"}, interaction={"evaluation": "POSITIVE|VERY_*"}
+    )
+
+    # when contacts are matched
+    # then they filter like the captions
+    assert matches(world, criteria) == {"P21"}
+
+
+def _deepest_criteria() -> ContactCriteria:
+    """Build criteria at the depth, filter depth and value limits that match P11."""
+    groups = "".join("(Q|" if level % 2 == 0 else "(*&" for level in range(9))
+    patterns = "|".join(["Q*"] * (MAX_FILTER_VALUES - 20) + ["Anna*"])
+    name = groups + "(" + patterns + ")" * MAX_FILTER_DEPTH
+    node = ContactCriteria(contact={"name": name}, mailing_group="NEWS")
+    # Pairs of not cancel out, and an anyOf with an unknown number adds nothing.
+    levels = ["not", "not", "anyOf", "not", "not", "anyOf", "not", "not"]
+    assert len(levels) == MAX_CRITERIA_DEPTH
+    for level in levels:
+        if level == "not":
+            node = ContactCriteria(not_=node)
+        else:
+            other = ContactCriteria(contact={"no": "X"})
+            node = ContactCriteria(any_of=[node, other], industry_group="RET*")
+    return node
+
+
+def test_criteria_limits_run_in_services(world, env_factory):
+    # given criteria as deep, as nested and as long as the limits allow
+    criteria = _deepest_criteria()
+    validate_criteria(criteria)
+    options = AddContactsOptions(expand_contact=True, allow_company_with_persons=True)
+
+    # when they add contacts with every option, and refine whole companies
+    with env_factory() as env:
+        segment = create_segment(env, {"description": "Limits"})
+        added = add_contacts(env, segment.no, criteria, options)
+        refined = refine_contacts(env, segment.no, criteria, entire_companies=True)
+
+    # then both statements run: Anna Smith, her company and its persons are kept
+    assert added.affected_lines == 3
+    assert refined.affected_lines == 0
 
 
 # --- Descriptions --------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from datetime import date
 
 import pytest
@@ -11,6 +12,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from segments_module.criteria.filters import (
     EMPTY,
+    MAX_FILTER_DEPTH,
+    MAX_FILTER_LENGTH,
+    MAX_FILTER_VALUES,
     TODAY,
     AllOf,
     AnyOf,
@@ -21,6 +25,7 @@ from segments_module.criteria.filters import (
     Range,
     describe_filter,
     filter_condition,
+    option_name,
     parse_filter,
 )
 from segments_module.criteria.model import (
@@ -29,7 +34,13 @@ from segments_module.criteria.model import (
     PROFILE_ANSWER_FIELDS,
     FieldInfo,
 )
-from segments_module.models import Contact, InteractionLogEntry
+from segments_module.models import (
+    Contact,
+    ContactType,
+    CorrespondenceType,
+    Evaluation,
+    InteractionLogEntry,
+)
 
 from .conftest import shared_data
 
@@ -360,6 +371,18 @@ def test_parse_filter_booleans(text, expected):
         ("Company|Persn", TYPE, 9, '"Persn" is not an option of Type'),
         ("X*", TYPE, 1, '"X*" matches no option of Type'),
         ("   ", NAME, 1, "the filter is empty"),
+        ("<><>X", NAME, 3, '"<>" cannot follow "<>"'),
+        ("@@smith", NAME, 2, '"@" cannot follow "@"'),
+        ("<>@@smith", NAME, 4, '"@" cannot follow "<>@"'),
+        ("@<>@smith", NAME, 4, '"@" cannot follow "@<>"'),
+        ("=<X", NAME, 2, '"<" cannot follow "="'),
+        (">==5", LINE_NO, 3, '"=" cannot follow ">="'),
+        ("A|<> <>B", NAME, 6, '"<>" cannot follow "<>"'),
+        ("Smith\x00", NAME, 6, "the character U+0000 is not allowed"),
+        ("GB\nUS", COUNTRY, 3, "the character U+000A is not allowed"),
+        ("'A\x1bB'", NAME, 3, "the character U+001B is not allowed"),
+        ("A\x7f", NAME, 2, "the character U+007F is not allowed"),
+        ("A\ud800", NAME, 2, "the character U+D800 is not allowed"),
     ],
 )
 def test_parse_filter_errors(text, info, position, reason):
@@ -371,6 +394,146 @@ def test_parse_filter_errors(text, info, position, reason):
     # then the error gives the reason and the 1-based position
     assert caught.value.reason.startswith(reason)
     assert caught.value.position == position
+
+
+def test_parse_filter_repeated_operator_hint():
+    # given an operator written twice
+    # when it is parsed
+    with pytest.raises(FilterSyntaxError) as caught:
+        parse_filter("<><>X", NAME)
+
+    # then the hint offers one operator or a quoted value
+    assert caught.value.hint == (
+        "Write one comparison operator and at most one @ before a value, e.g."
+        " <>@smith, or quote a value that starts with one ('<>X')."
+    )
+
+
+def test_parse_filter_quoted_operator_is_literal():
+    # given an operator quoted after another operator
+    # when it is parsed
+    node = parse_filter("<>'<>X'", NAME)
+
+    # then the quoted one is part of the value
+    assert node == Comparison("<>", "<>X")
+
+
+def test_parse_filter_tab_allowed():
+    # given a quoted tab, the one control character a filter may contain
+    # when it is parsed
+    node = parse_filter("'A\tB'", NAME)
+
+    # then it is part of the value
+    assert node == eq("A\tB")
+
+
+def test_parse_filter_length_limit():
+    # given a filter of exactly the maximum length and one a character longer
+    at_limit = "A" * MAX_FILTER_LENGTH
+    over_limit = "A" * (MAX_FILTER_LENGTH + 1)
+
+    # when they are parsed
+    node = parse_filter(at_limit, NAME)
+    with pytest.raises(FilterSyntaxError) as caught:
+        parse_filter(over_limit, NAME)
+
+    # then the first is a value and the second is rejected with size and limit
+    assert node == eq(at_limit)
+    assert caught.value.reason == (
+        "the filter is 4,001 characters long, more than the maximum of 4,000"
+    )
+    assert caught.value.position == MAX_FILTER_LENGTH + 1
+
+
+def test_parse_filter_million_characters_rejected():
+    # given a pasted value of ten million characters
+    text = "A" * 10_000_000
+
+    # when it is parsed
+    with pytest.raises(FilterSyntaxError) as caught:
+        parse_filter(text, NAME)
+
+    # then it is rejected by its length, before it is read
+    assert caught.value.reason.startswith("the filter is 10,000,000 characters long")
+
+
+def test_parse_filter_values_limit():
+    # given the maximum number of values, and one value more
+    at_limit = "|".join(str(number) for number in range(MAX_FILTER_VALUES))
+    over_limit = at_limit + "|X"
+
+    # when they are parsed
+    node = parse_filter(at_limit, NAME)
+    with pytest.raises(FilterSyntaxError) as caught:
+        parse_filter(over_limit, NAME)
+
+    # then the first is an or of every value and the second points at the extra one
+    assert isinstance(node, AnyOf)
+    assert len(node.items) == MAX_FILTER_VALUES
+    assert caught.value.reason == (
+        "the filter has 1,001 values, more than the maximum of 1,000"
+    )
+    assert caught.value.position == len(over_limit)
+
+
+def test_parse_filter_nesting_limit():
+    # given parentheses at the maximum depth, one level deeper, and 500 levels deep
+    def nested(levels: int) -> str:
+        return "(" * levels + "A" + ")" * levels
+
+    # when they are parsed
+    node = parse_filter(nested(MAX_FILTER_DEPTH), NAME)
+    with pytest.raises(FilterSyntaxError) as one_deeper:
+        parse_filter(nested(MAX_FILTER_DEPTH + 1), NAME)
+    with pytest.raises(FilterSyntaxError) as very_deep:
+        parse_filter(nested(500), NAME)
+
+    # then the deeper ones fail at the first "(" beyond the limit, not by recursion
+    assert node == eq("A")
+    assert one_deeper.value.reason == "parentheses are nested more than 10 levels deep"
+    assert one_deeper.value.position == MAX_FILTER_DEPTH + 1
+    assert very_deep.value.position == MAX_FILTER_DEPTH + 1
+
+
+@pytest.mark.parametrize(
+    ("text", "info", "expected"),
+    [
+        ("HARD_COPY", CORRESPONDENCE, eq("Hard Copy")),
+        ("hard_copy|EMAIL", CORRESPONDENCE, AnyOf((eq("Hard Copy"), eq("Email")))),
+        ("BLANK", CORRESPONDENCE, eq("")),
+        ("<>BLANK", CORRESPONDENCE, Comparison("<>", "")),
+        ("PERSON", TYPE, eq("Person")),
+        ("VERY_POSITIVE", EVALUATION, eq("Very Positive")),
+        ("VERY_*", EVALUATION, OptionIn(("Very Positive", "Very Negative"))),
+        ("POSITIVE..NEUTRAL", EVALUATION, OptionIn(("Positive", "Neutral"))),
+        (">=NEGATIVE", EVALUATION, OptionIn(("Negative", "Very Negative"))),
+    ],
+)
+def test_parse_filter_option_api_names(text, info, expected):
+    # given the GraphQL enum names of options, in any case
+    # when they are parsed
+    node = parse_filter(text, info)
+
+    # then they resolve to the captions
+    assert node == expected
+
+
+@pytest.mark.parametrize(
+    ("info", "enum"),
+    [
+        (TYPE, ContactType),
+        (CORRESPONDENCE, CorrespondenceType),
+        (EVALUATION, Evaluation),
+    ],
+)
+def test_option_name_matches_model_enums(info, enum):
+    # given an option field and the model enum that the GraphQL API exposes
+    # when the API names of its captions are derived
+    names = [option_name(caption) for caption in info.options]
+
+    # then they are the enum's member names, in option order
+    assert names == [member.name for member in enum]
+    assert list(info.options) == [member.value for member in enum]
 
 
 def test_parse_filter_error_hint_for_double_bar():
@@ -394,7 +557,10 @@ def test_parse_filter_unknown_option_lists_options():
         parse_filter("Fax", CORRESPONDENCE)
 
     # then the hint lists the allowed values, blank included
-    assert caught.value.hint == "Use one of: '' (blank), Hard Copy, Email."
+    assert caught.value.hint == (
+        "Use one of: '' (blank), Hard Copy, Email,"
+        " or the API names BLANK, HARD_COPY, EMAIL."
+    )
 
 
 # --- Readable text -------------------------------------------------------------------
@@ -609,11 +775,16 @@ def test_filter_condition_sql_has_no_values(dialect):
     assert "DROP" not in sql
 
 
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(char) == "Cc" and char != "\t" for char in text)
+
+
 def test_filter_condition_naughty_strings(engine):
     # given contacts named after the Big List of Naughty Strings
     strings = json.loads(shared_data("messy/blns.json").read_text(encoding="utf-8"))
+    # Control characters other than tab are rejected, as a test below shows.
     names = sorted(
-        {text for text in strings if text.strip() and "\x00" not in text} - {""},
+        {text for text in strings if text.strip() and not _has_control(text)} - {""},
     )
     names = [name for name in names if len(name) <= 100]
     rows = [
@@ -712,3 +883,84 @@ def test_filter_condition_nullable_host_column(engine):
     assert entry_numbers("<>''") == {1}
     assert entry_numbers("<>X") == {1, 2}
     assert entry_numbers("Hello") == {1}
+
+
+# --- Hostile sizes on both databases -------------------------------------------------
+
+
+def test_filter_condition_thousand_values(contact_engine):
+    # given the maximum number of alternatives, one of them a real name
+    numbers = "|".join(str(number) for number in range(1, MAX_FILTER_VALUES))
+    text = f"{numbers}|Andy Teal"
+
+    # when the filter runs
+    # then it is one IN list and finds the contact, within SQLite's expression depth
+    assert matching(contact_engine, text) == {"P1"}
+
+
+def test_filter_condition_code_list_upper_case(contact_engine):
+    # given a pasted list of 400 lower-case contact numbers, two of which exist
+    text = "|".join([*(f"ct{100001 + index}" for index in range(400)), "c1", "p4"])
+
+    # when the filter runs on the No. field
+    # then the values are upper-cased as for a single code
+    assert matching(contact_engine, text, "no") == {"C1", "P4"}
+
+
+def test_filter_condition_values_in_nested_groups(contact_engine):
+    # given values spread over nested alternatives and one pattern
+    text = "(London|(Paris|'New York'))|Lon*"
+
+    # when the filter runs on the city
+    # then every alternative counts
+    assert matching(contact_engine, text, "city") == {"C1", "P1", "C2", "P3", "P4"}
+
+
+def test_filter_condition_thousand_patterns(contact_engine):
+    # given the maximum number of wildcard alternatives, which cannot use IN
+    text = "|".join(["Q*"] * (MAX_FILTER_VALUES - 1) + ["Abby*"])
+
+    # when the filter runs
+    # then SQLite gets bracketed groups, not a chain too deep to parse
+    assert matching(contact_engine, text) == {"P2"}
+
+
+def test_filter_condition_thousand_and_values(contact_engine):
+    # given the maximum number of values joined by &
+    text = "&".join(["<>X"] * (MAX_FILTER_VALUES - 1) + ["A*"])
+
+    # when the filter runs
+    # then it behaves as the short filter <>X&A*
+    assert matching(contact_engine, text) == {"P1", "P2", "P3"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "*'" + "[" * (MAX_FILTER_LENGTH - 4) + "'*",
+        "@*" + "?*" * ((MAX_FILTER_LENGTH - 2) // 2),
+        "*" + "\N{GRINNING FACE}" * (MAX_FILTER_LENGTH - 2) + "*",
+    ],
+)
+def test_filter_condition_pattern_at_length_limit(contact_engine, text):
+    # given patterns of the maximum length: escaped brackets, wildcards, 4-byte text
+    assert len(text) == MAX_FILTER_LENGTH
+
+    # when the filter runs
+    # then the database accepts the pattern and no name is that long
+    assert matching(contact_engine, text) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("PERSON", {"P1", "P2", "P3", "P4"}),
+        ("company|person", {"C1", "C2", "C3", "P1", "P2", "P3", "P4"}),
+        ("<>COMPANY", {"P1", "P2", "P3", "P4"}),
+    ],
+)
+def test_filter_condition_option_api_names(contact_engine, text, expected):
+    # given contacts of both types
+    # when the type is filtered by its GraphQL enum name
+    # then the same contacts match as with the caption
+    assert matching(contact_engine, text, "type") == expected

@@ -28,7 +28,13 @@ from sqlalchemy import (
 from ..contact_store import ContactStore
 from ..errors import ErrorCode, FieldError, ServiceError
 from ..models import InteractionLogEntry
-from .filters import FilterSyntaxError, describe_filter, filter_condition, parse_filter
+from .filters import (
+    MAX_FILTER_LENGTH,
+    FilterSyntaxError,
+    describe_filter,
+    filter_condition,
+    parse_filter,
+)
 from .model import (
     CODE_SOURCES,
     CONTACT_FIELDS,
@@ -37,6 +43,19 @@ from .model import (
     ContactCriteria,
     FieldInfo,
 )
+
+# Nodes in one criteria tree, the root and every allOf, anyOf and not child.
+MAX_CRITERIA_NODES = 200
+# Levels of allOf, anyOf and not below the root. Each level nests the SQL one or two
+# groups deeper, and SQLite before 3.46 fails with "parser stack overflow" at about
+# 20 nested EXISTS. At this depth, with a filter at MAX_FILTER_DEPTH, Add Contacts
+# and Refine ran on SQLite 3.40, but at 12 levels they failed.
+MAX_CRITERIA_DEPTH = 8
+# Characters of all filters of one tree together. It bounds the parsing time and the
+# bound parameters of one statement, which SQLite limits to 32,766 from 3.32 on.
+MAX_CRITERIA_LENGTH = 10_000
+# Characters of a filter value quoted in an error message.
+_SHOWN_LENGTH = 100
 
 # Sources whose filters are a dict of field name -> filter, with their fields.
 _FIELD_SOURCES: dict[str, dict[str, FieldInfo]] = {
@@ -197,13 +216,102 @@ def _not_text_error(
     )
 
 
+# --- Size limits -------------------------------------------------------------------
+
+
+def _size_errors(criteria: ContactCriteria, prefix: str) -> list[FieldError]:
+    """Check the tree against the MAX_* limits without parsing any filter."""
+    errors: list[FieldError] = []
+    nodes = 0
+    deepest: tuple[str, ...] = ()
+    pending: list[tuple[ContactCriteria, tuple[str, ...]]] = [(criteria, ())]
+    while pending:
+        node, path = pending.pop()
+        nodes += 1
+        if len(path) > len(deepest):
+            deepest = path
+        pending.extend(_children(node, path))
+
+    if nodes > MAX_CRITERIA_NODES:
+        errors.append(
+            FieldError(
+                prefix,
+                ErrorCode.INVALID_FILTER,
+                f"The criteria tree {prefix} has {nodes:,} nodes, more than the"
+                f" maximum of {MAX_CRITERIA_NODES}. Combine values in one filter,"
+                " e.g. GB|US, instead of one anyOf node per value.",
+            )
+        )
+    if len(deepest) > MAX_CRITERIA_DEPTH:
+        location = ".".join([prefix, *deepest[: MAX_CRITERIA_DEPTH + 1]])
+        errors.append(
+            FieldError(
+                location,
+                ErrorCode.INVALID_FILTER,
+                f"The criteria tree {prefix} is nested {len(deepest)} levels deep"
+                f" at {location}, more than the maximum of {MAX_CRITERIA_DEPTH}."
+                " Join nested allOf nodes into one, and write not(not(X)) as X.",
+            )
+        )
+    if errors:
+        # A tree with too many nodes is rejected without walking its filters.
+        return errors
+
+    total = 0
+    for leaf in _walk(criteria, [], prefix):
+        total += len(leaf.text)
+        if len(leaf.text) > MAX_FILTER_LENGTH:
+            location = f"{prefix}.{leaf.input_field}"
+            errors.append(
+                FieldError(
+                    location,
+                    ErrorCode.INVALID_FILTER,
+                    f'The filter "{_shown(leaf.text)}" in {location} is'
+                    f" {len(leaf.text):,} characters long, more than the maximum of"
+                    f" {MAX_FILTER_LENGTH:,}. Shorten it, or use a range or a"
+                    " wildcard such as CT1000* in place of a long list.",
+                )
+            )
+    if total > MAX_CRITERIA_LENGTH and not errors:
+        # A filter over MAX_FILTER_LENGTH is reported alone, being the one to shorten.
+        errors.append(
+            FieldError(
+                prefix,
+                ErrorCode.INVALID_FILTER,
+                f"The filters of {prefix} are {total:,} characters long together,"
+                f" more than the maximum of {MAX_CRITERIA_LENGTH:,}. Use ranges or"
+                " wildcards in place of long lists of values.",
+            )
+        )
+    return errors
+
+
+def _shown(text: str) -> str:
+    """Return a filter for an error message: control characters escaped, cut short."""
+    escaped = "".join(
+        char if char == "\t" or char.isprintable() else f"\\u{ord(char):04x}"
+        for char in text[: _SHOWN_LENGTH + 1]
+    )
+    if len(text) > _SHOWN_LENGTH:
+        return escaped[:_SHOWN_LENGTH] + "..."
+    return escaped
+
+
 # --- Public API ----------------------------------------------------------------------
 
 
 def validate_criteria(
     criteria: ContactCriteria, field_prefix: str = "criteria"
 ) -> None:
-    """Check the whole tree and raise one ServiceError listing every invalid filter."""
+    """Check the whole tree and raise one ServiceError listing every invalid filter.
+
+    The size limits (MAX_CRITERIA_NODES, MAX_CRITERIA_DEPTH, MAX_FILTER_LENGTH and
+    MAX_CRITERIA_LENGTH) are checked first, and a tree that breaks one of them is
+    rejected without parsing any filter.
+    """
+    if size_errors := _size_errors(criteria, field_prefix):
+        raise ServiceError(size_errors)
+
     errors: list[FieldError] = []
     for leaf in _walk(criteria, errors, field_prefix):
         try:
@@ -211,7 +319,7 @@ def validate_criteria(
         except FilterSyntaxError as error:
             location = f"{field_prefix}.{leaf.input_field}"
             message = (
-                f'Invalid filter "{leaf.text}" in {location} at position'
+                f'Invalid filter "{_shown(leaf.text)}" in {location} at position'
                 f" {error.position}: {error.reason}."
             )
             if error.hint:

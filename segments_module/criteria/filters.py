@@ -13,17 +13,18 @@ The syntax is the one BC users type in filter fields:
     'A|B'          single quotes make every character literal; '' inside quotes is one '
 
 Spaces around a value are dropped unless they are quoted, so "GB | US" means GB|US.
-Every value reaches the database as a bound parameter.
+Every value reaches the database as a bound parameter. Option fields accept a caption
+("Hard Copy") or its GraphQL enum name ("HARD_COPY"), in any case.
 """
 
 from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeGuard
 
 from sqlalchemy import (
     Boolean,
@@ -49,8 +50,26 @@ TRUE_WORDS = ("yes", "true", "1")
 FALSE_WORDS = ("no", "false", "0")
 TODAY_WORDS = ("today", "t")
 
+# A filter of 4,000 characters contains a pasted list of about 400 contact numbers such
+# as CT100001 and parses in milliseconds. Escaped for LIKE or GLOB, every character
+# takes at most 4 bytes, so a pattern stays at most 16,000 bytes long, well below
+# SQLite's default limit of 50,000 bytes (SQLITE_MAX_LIKE_PATTERN_LENGTH).
+MAX_FILTER_LENGTH = 4_000
+# Values joined by | and & in one filter. Plain values of an OR share one IN list, and
+# every other value becomes an SQL condition of its own.
+MAX_FILTER_VALUES = 1_000
+# Levels of parentheses in one filter. SQLite before 3.46 parses SQL with a fixed
+# stack of 100 entries, and each nested group takes a few of them, so a filter nested
+# 30 levels deep fails there with "parser stack overflow". On SQLite 3.40, with 8
+# levels of criteria (MAX_CRITERIA_DEPTH in compiler.py), Add Contacts ran with
+# filters 12 levels deep and failed at 16.
+MAX_FILTER_DEPTH = 10
+
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _WHOLE_NUMBER = re.compile(r"[+-]?\d+")
+# Control characters other than tab, and unpaired surrogates: PostgreSQL rejects NUL
+# in text, and a lone surrogate cannot be encoded as UTF-8 for the database.
+_FORBIDDEN_CHARACTER = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class FilterSyntaxError(ValueError):
@@ -249,6 +268,7 @@ class _Parser:
         self.tokens = tokens
         self.info = info
         self.index = 0
+        self.depth = 0
 
     def parse(self) -> FilterNode:
         node = self.parse_or()
@@ -289,6 +309,14 @@ class _Parser:
         self.index += 1
 
         if token.kind == "(":
+            self.depth += 1
+            if self.depth > MAX_FILTER_DEPTH:
+                raise FilterSyntaxError(
+                    f"parentheses are nested more than {MAX_FILTER_DEPTH} levels deep",
+                    token.position,
+                    "Remove parentheses that group a single value or repeat the"
+                    " grouping around them, e.g. write ((A|B)) as (A|B).",
+                )
             node = self.parse_or()
             closing = self.peek()
             if closing is None or closing.kind != ")":
@@ -296,6 +324,7 @@ class _Parser:
                     '"(" is not closed', token.position, "Add the closing )."
                 )
             self.index += 1
+            self.depth -= 1
             return node
 
         following = self.peek()
@@ -335,13 +364,46 @@ class _Parser:
 
 
 def parse_filter(text: str, info: FieldInfo) -> FilterNode:
-    """Parse a BC filter for a field of the given kind, or raise FilterSyntaxError."""
+    """Parse a BC filter for a field of the given kind, or raise FilterSyntaxError.
+
+    The text is checked against MAX_FILTER_LENGTH and for control characters before
+    it is read, and against MAX_FILTER_VALUES and MAX_FILTER_DEPTH while it is read.
+    """
+    if len(text) > MAX_FILTER_LENGTH:
+        raise FilterSyntaxError(
+            f"the filter is {len(text):,} characters long, more than the maximum"
+            f" of {MAX_FILTER_LENGTH:,}",
+            MAX_FILTER_LENGTH + 1,
+            "Shorten it, or split a long list of values over several anyOf criteria.",
+        )
+    if (forbidden := _FORBIDDEN_CHARACTER.search(text)) is not None:
+        raise FilterSyntaxError(
+            f"the character {_code_point(forbidden.group())} is not allowed",
+            forbidden.start() + 1,
+            "Remove it. A filter may contain tab but no other control character,"
+            " so separate values with | rather than with line breaks.",
+        )
+
     tokens = _tokenize(text)
     if not tokens:
         raise FilterSyntaxError(
             "the filter is empty", 1, "Write '' to match an empty field."
         )
+    values = [token for token in tokens if token.kind == "value"]
+    if len(values) > MAX_FILTER_VALUES:
+        raise FilterSyntaxError(
+            f"the filter has {len(values):,} values, more than the maximum"
+            f" of {MAX_FILTER_VALUES:,}",
+            values[MAX_FILTER_VALUES].position,
+            "Split the list over several anyOf criteria, or use a range or a"
+            " wildcard such as CT1000*.",
+        )
     return _Parser(text, tokens, info).parse()
+
+
+def _code_point(char: str) -> str:
+    """Return the code point of a character as messages write it, e.g. "U+0000"."""
+    return f"U+{ord(char):04X}"
 
 
 def _starts_with(chars: list[_Char], index: int, symbol: str) -> bool:
@@ -381,6 +443,14 @@ def _parse_atom(raw: list[_Char], info: FieldInfo) -> FilterNode:
         ignore_case = True
         index += 1
     rest = _strip_spaces(chars[index:])
+    if rest and (repeated := _leading_operator(rest)) is not None:
+        written = "".join(char.char for char in chars[:index]).strip()
+        raise FilterSyntaxError(
+            f'"{repeated}" cannot follow "{written}"',
+            rest[0].position,
+            "Write one comparison operator and at most one @ before a value, e.g."
+            " <>@smith, or quote a value that starts with one ('<>X').",
+        )
 
     range_starts = [i for i in range(len(rest)) if _starts_with(rest, i, "..")]
     if range_starts:
@@ -397,6 +467,14 @@ def _parse_atom(raw: list[_Char], info: FieldInfo) -> FilterNode:
         )
     value = _convert_value(rest, info)
     return _comparison_node(operator_symbol or "=", value, ignore_case, rest, info)
+
+
+def _leading_operator(chars: list[_Char]) -> str | None:
+    """Return the unquoted operator or @ that starts `chars`, if any."""
+    for symbol in (*COMPARISON_OPERATORS, "@"):
+        if _starts_with(chars, 0, symbol):
+            return symbol
+    return None
 
 
 def _parse_range(
@@ -492,7 +570,9 @@ def _option_node(
     if isinstance(value, Pattern):
         regex = value.to_regex(re.IGNORECASE)
         captions = tuple(
-            caption for caption in info.options if regex.fullmatch(caption)
+            caption
+            for caption in info.options
+            if regex.fullmatch(caption) or regex.fullmatch(option_name(caption))
         )
         if not captions:
             raise FilterSyntaxError(
@@ -587,9 +667,19 @@ def _pattern(chars: list[_Char]) -> Pattern:
     return Pattern(tuple(parts))
 
 
+def option_name(caption: str) -> str:
+    """Return the GraphQL enum name of an option caption: "Hard Copy" -> "HARD_COPY".
+
+    The names are the member names of the option enums in models/base.py, where the
+    blank option is BLANK.
+    """
+    return caption.upper().replace(" ", "_") if caption else "BLANK"
+
+
 def _option_caption(text: str, position: int, info: FieldInfo) -> str:
+    typed = text.strip().casefold()
     for caption in info.options:
-        if caption.casefold() == text.strip().casefold():
+        if typed in (caption.casefold(), option_name(caption).casefold()):
             return caption
     raise FilterSyntaxError(
         f'"{text}" is not an option of {info.caption}',
@@ -599,7 +689,9 @@ def _option_caption(text: str, position: int, info: FieldInfo) -> str:
 
 
 def _option_list(info: FieldInfo) -> str:
-    return ", ".join(caption or "'' (blank)" for caption in info.options)
+    captions = ", ".join(caption or "'' (blank)" for caption in info.options)
+    names = ", ".join(option_name(caption) for caption in info.options)
+    return f"{captions}, or the API names {names}"
 
 
 def _date_value(text: str, position: int) -> Any:
@@ -718,14 +810,32 @@ class _Sql:
 
     def condition(self, node: FilterNode) -> ColumnElement[bool]:
         if isinstance(node, AnyOf):
-            return or_(*(self.condition(item) for item in node.items))
+            return self.any_of(node)
         if isinstance(node, AllOf):
-            return and_(*(self.condition(item) for item in node.items))
+            return _grouped(and_, [self.condition(item) for item in node.items])
         if isinstance(node, OptionIn):
             return self.option_in(node)
         if isinstance(node, Range):
             return self.range(node)
         return self.comparison(node)
+
+    def any_of(self, node: AnyOf) -> ColumnElement[bool]:
+        """Build the OR of the alternatives, with all plain values in one IN.
+
+        A list of values such as CT1|CT2|...|CT999 is one `IN` with an expanding
+        bound parameter, because a chain of 1,000 ORs exceeds SQLite's maximum
+        expression depth (1,000 by default).
+        """
+        items = list(_alternatives(node))
+        values = [self.value(item.value) for item in items if _is_plain_equality(item)]
+        conditions = [
+            self.condition(item) for item in items if not _is_plain_equality(item)
+        ]
+        if len(values) == 1:
+            conditions.insert(0, self.operand == values[0])
+        elif values:
+            conditions.insert(0, self.operand.in_(values))
+        return _grouped(or_, conditions)
 
     def value(self, value: Any) -> Any:
         return self.today if value is TODAY else value
@@ -780,6 +890,51 @@ class _Sql:
         return self.operand.in_(node.captions)
 
 
+def _alternatives(node: AnyOf) -> Iterator[FilterNode]:
+    """Yield the alternatives of an OR, with the items of nested ORs such as (A|B)|C."""
+    for item in node.items:
+        if isinstance(item, AnyOf):
+            yield from _alternatives(item)
+        else:
+            yield item
+
+
+# SQLite nests "a OR b OR c ..." one level deeper per operator. Bracketed groups of
+# this many conditions keep a filter of MAX_FILTER_VALUES values within one level of
+# brackets and an expression depth of about 64.
+_GROUP_SIZE = 32
+
+
+class _bracketed(FunctionElement[bool]):  # noqa: N801 - named like SQL functions
+    """A condition kept in brackets.
+
+    SQLAlchemy merges and_() or or_() nested in the same operator into one flat
+    chain, even when wrapped with self_group(), so _grouped() needs this element.
+    """
+
+    type = Boolean()
+    inherit_cache = True
+    name = "bracketed"
+
+
+@compiles(_bracketed)
+def _compile_bracketed(element, compiler, **kw) -> str:
+    (condition,) = list(element.clauses)
+    return f"({compiler.process(condition, **kw)})"
+
+
+def _grouped(
+    join: Callable[..., ColumnElement[bool]], conditions: list[ColumnElement[bool]]
+) -> ColumnElement[bool]:
+    """Join conditions with and_ or or_, in bracketed groups of at most _GROUP_SIZE."""
+    while len(conditions) > _GROUP_SIZE:
+        conditions = [
+            _bracketed(join(*conditions[start : start + _GROUP_SIZE]))
+            for start in range(0, len(conditions), _GROUP_SIZE)
+        ]
+    return join(*conditions)
+
+
 # --- Readable text -------------------------------------------------------------------
 
 
@@ -815,7 +970,7 @@ def _describe_any(node: AnyOf, info: FieldInfo, *, nested: bool) -> str:
     return f"({words})" if nested else words
 
 
-def _is_plain_equality(node: FilterNode) -> bool:
+def _is_plain_equality(node: FilterNode) -> TypeGuard[Comparison]:
     return (
         isinstance(node, Comparison)
         and node.operator == "="
