@@ -7,9 +7,11 @@ import logging
 
 from sqlalchemy import Engine, text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from segments_module.config import Settings, load_settings
@@ -17,7 +19,8 @@ from segments_module.contact_store import ContactStore, EmbeddedContactStore
 from segments_module.db import create_db_engine
 from segments_module.manifest import load_manifest
 
-from .context import Context, actor_from_request
+from .context import Context, UserHeaderError, actor_from_request
+from .limits import MAX_BODY_BYTES, BodySizeLimit, error_response
 from .schema import schema
 
 logger = logging.getLogger(__name__)
@@ -31,6 +34,22 @@ class GraphQLApp(GraphQL):
         self.engine = engine
         self.settings = settings
         self.store = store
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Reject a request whose user headers are invalid before it runs.
+
+        Every operation of the request would fail the same way, so it gets one
+        HTTP 400 instead of an error per field.
+        """
+        if scope["type"] == "http":
+            try:
+                actor_from_request(HTTPConnection(scope))
+            except UserHeaderError as error:
+                logger.info("Request rejected: %s", error)
+                response = error_response(str(error), "INVALID_HEADER", 400)
+                await response(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
 
     async def get_context(self, request: HTTPConnection, response) -> Context:
         return Context(
@@ -80,5 +99,6 @@ def create_app(
             Route(mount_path, graphql_app, methods=["GET", "POST"]),
             Route("/healthz", healthz),
         ],
+        middleware=[Middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)],
         lifespan=lifespan,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TypeAlias
@@ -27,15 +28,22 @@ from .segments.dataloaders import (
     SavedCriteriaLinesByCodeLoader,
     SegmentHistoryCountBySegmentNoLoader,
     SegmentHistoryPageBySegmentNoLoader,
+    SegmentLineCountBySegmentNoLoader,
     SegmentLinePageBySegmentNoLoader,
     SegmentLineTotalsBySegmentNoLoader,
 )
 
 DEFAULT_USER_ID = "admin"
+# The user id is stored in VARCHAR(50) columns (created_by, user_id).
+MAX_USER_ID_LENGTH = 50
+
+
+class UserHeaderError(ValueError):
+    """An invalid user header, so the request is rejected with HTTP 400."""
 
 
 def actor_from_request(request: HTTPConnection | None) -> Actor:
-    """Return the user a request acts for.
+    """Return the user a request acts for, or raise UserHeaderError for a bad X-User-Id.
 
     TODO: the X-User-Id and X-User-Groups headers are trusted as sent; replace them
     with the host's authentication before the API is exposed beyond a trusted proxy.
@@ -43,6 +51,7 @@ def actor_from_request(request: HTTPConnection | None) -> Actor:
     if request is None:
         return Actor(user_id=DEFAULT_USER_ID)
     user_id = request.headers.get("x-user-id", "").strip() or DEFAULT_USER_ID
+    _check_user_id(user_id)
     groups = request.headers.get("x-user-groups", "")
     return Actor(
         user_id=user_id,
@@ -50,11 +59,27 @@ def actor_from_request(request: HTTPConnection | None) -> Actor:
     )
 
 
+def _check_user_id(user_id: str) -> None:
+    if len(user_id) > MAX_USER_ID_LENGTH:
+        raise UserHeaderError(
+            f"X-User-Id is {len(user_id)} characters long, over the limit of "
+            f"{MAX_USER_ID_LENGTH}. Send a user id of at most {MAX_USER_ID_LENGTH} "
+            "characters."
+        )
+    if any(unicodedata.category(character) == "Cc" for character in user_id):
+        raise UserHeaderError(
+            "X-User-Id contains a control character. Send a user id of at most "
+            f"{MAX_USER_ID_LENGTH} characters without tabs or other control "
+            "characters."
+        )
+
+
 class Loaders:
     """The dataloaders of one request; a fresh set after every committed mutation."""
 
     def __init__(self, context: Context):
         self.contact_by_no = ContactByNoLoader(context)
+        self.segment_line_count = SegmentLineCountBySegmentNoLoader(context)
         self.segment_line_totals = SegmentLineTotalsBySegmentNoLoader(context)
         self.segment_line_page = SegmentLinePageBySegmentNoLoader(context)
         self.criteria_action_count = CriteriaActionCountBySegmentNoLoader(context)
@@ -70,6 +95,7 @@ class Loaders:
         """Let the fields of these segments load in one batch per loader."""
         segment_nos = list(segment_nos)
         for loader in (
+            self.segment_line_count,
             self.segment_line_totals,
             self.segment_line_page,
             self.criteria_action_count,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import strawberry
 
 from segments_module.errors import ErrorCode, FieldError, ServiceError
+from segments_module.services.validation import CONTROL_CHARACTERS
 
 ErrorCodeEnum = strawberry.enum(
     ErrorCode, name="ErrorCode", description="Why an input was rejected."
@@ -58,3 +59,19 @@ class ClientError(Exception):
     def from_service_error(cls, error: ServiceError) -> ClientError:
         first = error.errors[0]
         return cls(str(error), first.code, error.errors)
+
+
+def check_text_argument(field: str, value: str | None) -> None:
+    """Raise a ClientError when a query's text argument contains a control character.
+
+    No stored code or number contains one, and PostgreSQL rejects NUL in a parameter.
+    """
+    if value is None or not CONTROL_CHARACTERS.search(value):
+        return
+    message = (
+        f"{field} contains a control character such as NUL. Send the value without "
+        "control characters."
+    )
+    raise ClientError(
+        message, field_errors=[FieldError(field, ErrorCode.INVALID, message)]
+    )

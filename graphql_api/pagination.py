@@ -29,6 +29,11 @@ NodeType = TypeVar("NodeType")
 
 # Rows per page when the client gives neither `first` nor `last`.
 DEFAULT_PAGE_SIZE = 100
+# Cursors that this API returns are far shorter, so longer input is rejected
+# before it is decoded.
+MAX_CURSOR_LENGTH = 1000
+# An invalid cursor is quoted in the error only up to this length.
+QUOTED_CURSOR_LENGTH = 40
 
 
 @strawberry.type
@@ -115,18 +120,32 @@ def encode_cursor(kind: str, values: Sequence[Any]) -> str:
 
 
 def decode_cursor(kind: str, cursor: str, keys: Sequence[SortKey]) -> list[Any]:
-    """Return the sort values stored in a cursor of the list `kind`."""
+    """Return the sort values stored in a cursor of the list `kind`.
+
+    A cursor comes back from the client, so it is checked like any input: the list
+    kind, one value per sort key, and each value of its key's type.
+    """
     try:
-        cursor_kind, raw_values = json.loads(base64.urlsafe_b64decode(cursor))
-        if cursor_kind != kind or len(raw_values) != len(keys):
-            raise ValueError(cursor_kind)
+        if len(cursor) > MAX_CURSOR_LENGTH:
+            raise ValueError("cursor too long")
+        payload = json.loads(base64.urlsafe_b64decode(cursor))
+        if not isinstance(payload, list) or len(payload) != 2:
+            raise ValueError("not a [kind, values] pair")
+        cursor_kind, raw_values = payload
+        if cursor_kind != kind or not isinstance(raw_values, list):
+            raise ValueError("another list's cursor")
+        if len(raw_values) != len(keys):
+            raise ValueError("wrong number of values")
         return [
             _from_json(raw, key.expression)
             for raw, key in zip(raw_values, keys, strict=True)
         ]
-    except (ValueError, TypeError, binascii.Error) as error:
+    except (ValueError, TypeError, RecursionError, binascii.Error) as error:
+        quoted = cursor
+        if len(cursor) > QUOTED_CURSOR_LENGTH:
+            quoted = cursor[:QUOTED_CURSOR_LENGTH] + "..."
         raise ClientError(
-            f"Invalid cursor {cursor!r} for a {kind} list. Use a startCursor, "
+            f"Invalid cursor {quoted!r} for a {kind} list. Use a startCursor, "
             "endCursor or edge cursor returned by the same list."
         ) from error
 
@@ -140,14 +159,28 @@ def _to_json(value: Any) -> Any:
 
 
 def _from_json(raw: Any, expression: ColumnElement[Any]) -> Any:
-    if raw is None:
-        return None
+    """Return a cursor value as its sort key's type; ValueError when it is not one.
+
+    Sort keys are never NULL, so neither is a value. Strings with NUL and whole
+    numbers beyond 64 bits are refused too: the databases reject them as parameters.
+    """
     python_type = expression.type.python_type
     if python_type in (date, datetime, time):
+        if not isinstance(raw, str):
+            raise ValueError(f"{raw!r} is not a {python_type.__name__}")
         return python_type.fromisoformat(raw)
-    if python_type is bool:
-        return bool(raw)
-    return python_type(raw)
+    if python_type is int:
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise ValueError(f"{raw!r} is not a whole number")
+        if not -(2**63) <= raw < 2**63:
+            raise ValueError(f"{raw!r} is out of the 64-bit range")
+        return raw
+    if python_type is str:
+        if not isinstance(raw, str) or "\x00" in raw:
+            raise ValueError(f"{raw!r} is not a string without NUL")
+        return raw
+    # A new sort key of another type needs a case here.
+    raise ValueError(f"no cursor values for sort keys of type {python_type.__name__}")
 
 
 def keyset_condition(

@@ -18,9 +18,13 @@ def _parse_line_no(value: object) -> int:
 
 # Lines are numbered in steps of 10000, so a segment of more than 214,748 lines
 # passes GraphQL's 32-bit Int. JSON numbers carry these exactly up to 2**53.
-LineNo = strawberry.scalar(
-    NewType("LineNo", int),
-    description="A segment line number: a whole number that may exceed 32 bits.",
-    serialize=int,
-    parse_value=_parse_line_no,
-)
+LineNo = NewType("LineNo", int)
+
+SCALAR_MAP = {
+    LineNo: strawberry.scalar(
+        name="LineNo",
+        description="A segment line number: a whole number that may exceed 32 bits.",
+        serialize=int,
+        parse_value=_parse_line_no,
+    )
+}

@@ -18,6 +18,7 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -27,6 +28,7 @@ from .interactions.mutations import InteractionMutations
 from .interactions.queries import InteractionQueries
 from .logged_segments.mutations import LoggedSegmentMutations
 from .logged_segments.queries import LoggedSegmentQueries
+from .scalars import SCALAR_MAP
 from .segments.mutations import SegmentMutations
 from .segments.queries import SegmentQueries
 
@@ -151,6 +153,7 @@ Mutation = merge_types(
 schema = Schema(
     query=Query,
     mutation=Mutation,
+    config=StrawberryConfig(scalar_map=SCALAR_MAP),
     extensions=[
         lambda: AddValidationRules(LIMIT_RULES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

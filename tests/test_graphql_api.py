@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import event, func, insert, select
 from starlette.testclient import TestClient
 from strawberry.printer import print_schema
 
 from graphql_api.app import create_app
+from graphql_api.limits import MAX_BODY_BYTES
 from graphql_api.schema import MAX_ALIASES, schema
 from segments_module.contact_store import EmbeddedContactStore
 from segments_module.db import session_scope
@@ -313,6 +315,123 @@ def test_actor_from_user_headers(world_engine):
         assert session.get(SegmentHeader, "A1").created_by == "j.doe"
         new_no = assert_no_errors(response)["createSegment"]["segment"]["no"]
         assert session.get(SegmentHeader, new_no).created_by == "admin"
+
+
+CREATE_SEGMENT = """
+mutation Create($description: String!) {
+  createSegment(input: {no: "BIG", description: $description}) {
+    segment { no } errors { field code message }
+  }
+}
+"""
+
+
+def segment_count(engine) -> int:
+    with session_scope(engine) as session:
+        return session.scalar(select(func.count()).select_from(SegmentHeader))
+
+
+def test_request_body_over_limit_refused_with_413(client, world_engine):
+    # given: a variable alone larger than the limit
+    description = "x" * (MAX_BODY_BYTES + 1)
+
+    # when
+    response = execute(client, CREATE_SEGMENT, description=description)
+
+    # then
+    assert response.status_code == 413
+    error = response.json()["errors"][0]
+    assert "over the limit of 1,000,000 bytes" in error["message"]
+    assert error["extensions"] == {"code": "REQUEST_TOO_LARGE"}
+    assert segment_count(world_engine) == 0
+
+
+def test_request_body_without_length_over_limit_refused(client, world_engine):
+    # given: a chunked body, so no Content-Length announces its size
+    document = json.dumps(
+        {"query": CREATE_SEGMENT, "variables": {"description": "y" * MAX_BODY_BYTES}}
+    ).encode()
+
+    def chunks():
+        for start in range(0, len(document), 65536):
+            yield document[start : start + 65536]
+
+    # when
+    response = client.post(
+        "/graphql", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+
+    # then
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["code"] == "REQUEST_TOO_LARGE"
+    assert segment_count(world_engine) == 0
+
+
+def test_request_body_under_limit_runs(client, world_engine):
+    # given: a body just under the limit once the document is added
+    description = "z" * (MAX_BODY_BYTES - 2000)
+
+    # when
+    response = execute(client, CREATE_SEGMENT, description=description)
+
+    # then: the request reaches the service, which judges the value itself
+    assert response.status_code == 200
+    assert response.json()["data"]["createSegment"] is not None
+
+
+@pytest.mark.parametrize(
+    "user_id",
+    ["u" * 51, "j\tdoe", "j\x7fdoe"],
+    ids=["51-characters", "tab", "delete"],
+)
+def test_invalid_user_header_refused_with_400(world_engine, user_id):
+    # given
+    app = create_app(engine=world_engine)
+
+    # when
+    with TestClient(app, headers={"X-User-Id": user_id}) as client:
+        mutation = execute(client, CREATE_SEGMENT, description="d")
+        query = execute(client, CONTACTS)
+
+    # then: every operation gets the same clear error, nothing is written
+    for response in (mutation, query):
+        assert response.status_code == 400
+        error = response.json()["errors"][0]
+        assert error["extensions"] == {"code": "INVALID_HEADER"}
+        assert error["message"].startswith("X-User-Id ")
+        assert "at most 50 characters" in error["message"]
+    assert segment_count(world_engine) == 0
+
+
+def test_user_header_of_50_characters_stored(world_engine):
+    # given: the longest user id the columns hold
+    user_id = "u" * 50
+    app = create_app(engine=world_engine)
+
+    # when
+    with TestClient(app, headers={"X-User-Id": user_id}) as client:
+        data = assert_no_errors(execute(client, CREATE_SEGMENT, description="d"))
+
+    # then
+    assert data["createSegment"] == {"segment": {"no": "BIG"}, "errors": []}
+    with session_scope(world_engine) as session:
+        assert session.get(SegmentHeader, "BIG").created_by == user_id
+
+
+def test_action_payload_descriptions_say_what_they_count():
+    # given
+    payload = schema.get_type_by_name("SegmentActionPayload")
+
+    # when
+    descriptions = {field.python_name: field.description for field in payload.fields}
+
+    # then
+    assert "Lines added plus lines removed" in descriptions["affected_lines"]
+    skipped = descriptions["skipped_contacts"]
+    assert "reuseLoggedSegment" in skipped
+    assert "excluded" in skipped
+    assert "privacy blocked" in skipped
+    assert "deleted" in skipped
 
 
 def test_demo_data_segments_and_contacts(demo_engine):

@@ -661,7 +661,7 @@ def test_log_segment_with_follow_up(client, world_engine):
 
 def test_log_segment_twice_is_already_logged(client, world_engine):
     # given
-    segment = create(client)
+    segment = create(client, interactionTemplateCode="BUS")
     add_contacts(client, segment["no"], {"contact": {"no": "P11"}})
     payload(
         execute(client, LOG_SEGMENT, segmentNo=segment["no"], createFollowUp=False),
@@ -697,7 +697,7 @@ def test_log_segment_empty_segment(client, world_engine):
 
 def test_log_segment_reports_every_failing_line(client, world_engine):
     # given: two lines whose contacts were deleted in the host
-    segment = create(client)
+    segment = create(client, interactionTemplateCode="BUS")
     add_contacts(client, segment["no"], {"contact": {"no": "P11|P12|P21"}})
     with session_scope(world_engine, write=True) as session:
         session.execute(
@@ -721,7 +721,7 @@ def test_log_segment_reports_every_failing_line(client, world_engine):
 
 def test_cancel_logged_segment_and_follow_up(client, world_engine):
     # given
-    segment = create(client)
+    segment = create(client, interactionTemplateCode="BUS")
     add_contacts(client, segment["no"], {"contact": {"no": "P11|P12"}})
     logged = payload(
         execute(client, LOG_SEGMENT, segmentNo=segment["no"], createFollowUp=False),
@@ -760,7 +760,7 @@ def test_cancel_logged_segment_and_follow_up(client, world_engine):
 
 def test_reuse_logged_segment_reports_skipped(client, world_engine):
     # given
-    segment = create(client)
+    segment = create(client, interactionTemplateCode="BUS")
     add_contacts(client, segment["no"], {"contact": {"no": "P11|P12"}})
     logged = payload(
         execute(client, LOG_SEGMENT, segmentNo=segment["no"], createFollowUp=False),
@@ -860,3 +860,64 @@ def test_create_template_without_group_is_required_error(client):
     error = assert_no_errors(response)["createInteractionTemplate"]["errors"][0]
     assert error["field"] == "input.interactionGroupCode"
     assert error["code"] == "REQUIRED"
+
+
+# --- not-found errors name the argument -----------------------------------------
+
+ERRORS_ONLY = "errors { field code message }"
+
+
+@pytest.mark.parametrize(
+    ("mutation", "field"),
+    [
+        (
+            'setInteractionTemplateLanguage(templateCode: "NOPE", languageCode: '
+            '"ENG", input: {subject: "s"})',
+            "templateCode",
+        ),
+        (
+            'deleteInteractionTemplateLanguage(templateCode: "NOPE", '
+            'languageCode: "ENG")',
+            "templateCode",
+        ),
+        (
+            'deleteInteractionTemplateLanguage(templateCode: "BUS", '
+            'languageCode: "DAN")',
+            "languageCode",
+        ),
+        ('updateInteractionTemplate(code: "NOPE", input: {description: "d"})', "code"),
+        ('deleteInteractionTemplate(code: "NOPE")', "code"),
+        ('updateInteractionGroup(code: "NOPE", input: {description: "d"})', "code"),
+        ('deleteInteractionGroup(code: "NOPE")', "code"),
+        ('updateSegment(no: "NOPE", input: {description: "d"})', "no"),
+        ('deleteSegment(no: "NOPE")', "no"),
+        ('goBack(segmentNo: "NOPE")', "segmentNo"),
+        ('refreshSegment(segmentNo: "NOPE")', "segmentNo"),
+        ('logSegment(segmentNo: "NOPE")', "segmentNo"),
+        ('addSegmentLine(segmentNo: "NOTE", contactNo: "NOPE")', "contactNo"),
+        ('deleteSegmentLine(segmentNo: "NOTE", lineNo: 990000)', "lineNo"),
+        (
+            'updateSegmentLine(segmentNo: "NOTE", lineNo: 990000, '
+            'input: {subject: "s"})',
+            "lineNo",
+        ),
+        ('reuseSegmentCriteria(segmentNo: "NOTE", code: "NOPE")', "code"),
+        (
+            'reuseLoggedSegment(segmentNo: "NOTE", loggedSegmentEntryNo: 999)',
+            "loggedSegmentEntryNo",
+        ),
+        ("createFollowUpSegment(loggedSegmentEntryNo: 999)", "loggedSegmentEntryNo"),
+        ("setLoggedSegmentCanceled(entryNo: 999, canceled: true)", "entryNo"),
+    ],
+)
+def test_not_found_error_names_mutation_argument(client, mutation, field):
+    # given: segment NOTE exists; every other value does not
+    create(client, no="NOTE")
+
+    # when
+    response = execute(client, f"mutation {{ result: {mutation} {{ {ERRORS_ONLY} }} }}")
+
+    # then
+    error = assert_no_errors(response)["result"]["errors"][0]
+    assert error["code"] == "NOT_FOUND"
+    assert error["field"] == field

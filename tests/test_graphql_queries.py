@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -346,6 +348,109 @@ def test_segments_invalid_cursor_is_client_error(client, world_engine):
     # then
     assert "Invalid cursor 'not-a-cursor'" in response.json()["errors"][0]["message"]
     assert "Invalid cursor" in foreign.json()["errors"][0]["message"]
+
+
+def forged_cursor(kind: str, values: list) -> str:
+    payload = json.dumps([kind, values]).encode()
+    return base64.urlsafe_b64encode(payload).decode()
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [None],
+        [{"a": 1}],
+        [["SM1"]],
+        [7],
+        [True],
+        ["SM1\u0000"],
+    ],
+    ids=["null", "object", "list", "number", "bool", "nul-character"],
+)
+def test_contacts_forged_cursor_value_is_client_error(client, values):
+    # given: a cursor of the right list whose value is not a contact no.
+    cursor = forged_cursor("contact", values)
+
+    # when
+    response = execute(client, CONTACTS, first=2, after=cursor)
+
+    # then
+    error = response.json()["errors"][0]
+    assert error["message"].startswith("Invalid cursor ")
+    assert "for a contact list" in error["message"]
+    assert error["extensions"]["code"] == "INVALID"
+
+
+@pytest.mark.parametrize(
+    ("values", "order"),
+    [
+        (["2026-05-01", 3], "DATE"),
+        (["not a date", "T1"], "DATE"),
+        ([20260501, "T1"], "DATE"),
+        ([None, "T1"], "DESCRIPTION"),
+    ],
+    ids=["number-for-no", "bad-date", "number-for-date", "null-description"],
+)
+def test_segments_forged_cursor_of_two_keys_is_client_error(client, values, order):
+    # given
+    cursor = forged_cursor(f"segment by {order.lower()}", values)
+
+    # when
+    response = execute(
+        client, SEGMENTS, first=2, after=cursor, orderBy={"field": order}
+    )
+
+    # then
+    assert response.json()["errors"][0]["message"].startswith("Invalid cursor ")
+
+
+@pytest.mark.parametrize(
+    "values", [["1"], [1.5], [2**70], [None]], ids=["text", "fraction", "huge", "null"]
+)
+def test_logged_segment_entries_forged_cursor_is_client_error(
+    client, world_engine, values
+):
+    # given
+    add_logged_segment(world_engine, 1, "SM1", ["P11", "P12", "P21"])
+    cursor = forged_cursor("interaction log entry", values)
+
+    # when
+    response = execute(client, LOGGED_SEGMENT, entryNo=1, after=cursor)
+
+    # then
+    error = response.json()["errors"][0]
+    assert error["message"].startswith("Invalid cursor ")
+    assert error["path"] == ["loggedSegment", "interactionLogEntries"]
+
+
+def test_segments_long_invalid_cursor_cut_in_message(client):
+    # given
+    cursor = "A" * 5000
+
+    # when
+    response = execute(client, SEGMENTS, first=2, after=cursor)
+
+    # then: the first 40 characters are quoted, not the whole input
+    message = response.json()["errors"][0]["message"]
+    assert f"Invalid cursor '{'A' * 40}...' for a segment by no list." in message
+    assert "A" * 41 not in message
+
+
+def test_segments_forged_cursor_of_valid_values_pages_on(client, world_engine):
+    # given: a cursor built by hand with the right types works like a returned one
+    add_segments(
+        world_engine, *({"no": f"SM{i}", "description": "d"} for i in (1, 2, 3))
+    )
+    cursor = forged_cursor("segment by no", ["SM1"])
+
+    # when
+    page = assert_no_errors(execute(client, SEGMENTS, first=5, after=cursor))
+
+    # then
+    assert [edge["node"]["no"] for edge in page["segments"]["edges"]] == [
+        "SM2",
+        "SM3",
+    ]
 
 
 def test_segment_fields_and_computed_totals(client, world_engine):

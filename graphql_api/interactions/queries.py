@@ -8,8 +8,10 @@ from sqlalchemy import select
 from segments_module.models import InteractionGroup as InteractionGroupModel
 from segments_module.models import InteractionLogEntry as InteractionLogEntryModel
 from segments_module.models import InteractionTemplate as InteractionTemplateModel
+from segments_module.services.validation import camel
 
 from ..context import Info
+from ..errors import check_text_argument
 from ..pagination import Connection, PageArgs, SortKey, paginate
 from .types import InteractionGroup, InteractionLogEntry, InteractionTemplate
 
@@ -47,6 +49,8 @@ class InteractionQueries:
                 "canceled",
             ):
                 value = getattr(filter, name)
+                if isinstance(value, str):
+                    check_text_argument(f"filter.{camel(name)}", value)
                 if value is not None:
                     column = getattr(InteractionLogEntryModel, name)
                     statement = statement.where(column == value)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from segments_module.models import LoggedSegment as LoggedSegmentModel
 
 from ..context import Info
+from ..errors import check_text_argument
 from ..pagination import Connection, PageArgs, SortKey, paginate
 from .types import LoggedSegment
 
@@ -37,6 +38,8 @@ class LoggedSegmentQueries:
             first, after, last, before, context.settings.max_page_size
         )
         statement = select(LoggedSegmentModel)
+        if filter is not None:
+            check_text_argument("filter.segmentNo", filter.segment_no)
         if filter is not None and filter.segment_no is not None:
             statement = statement.where(
                 LoggedSegmentModel.segment_no == filter.segment_no

@@ -53,6 +53,23 @@ class SegmentLineTotalsBySegmentNoLoader(BatchLoader[str, SegmentLineTotals]):
         return [totals.get(key, empty) for key in keys]
 
 
+class SegmentLineCountBySegmentNoLoader(BatchLoader[str, int]):
+    """Load the number of lines per segment.
+
+    Counting alone reads only the (segment_no, line_no) key, so it stays cheaper
+    than the totals, which read every line's cost and duration.
+    """
+
+    def load_batch(self, session: Session, keys: list[str]) -> list[int]:
+        statement = (
+            select(SegmentLine.segment_no, func.count())
+            .where(SegmentLine.segment_no.in_(keys))
+            .group_by(SegmentLine.segment_no)
+        )
+        counts = dict(session.execute(statement).all())
+        return [counts.get(key, 0) for key in keys]
+
+
 class SegmentLinePageBySegmentNoLoader(ChildPageLoader):
     model = SegmentLine
     parent_column = "segment_no"

@@ -32,9 +32,20 @@ class SkippedContact:
 class SegmentActionPayload:
     segment: Segment | None = None
     affected_lines: int = strawberry.field(
-        default=0, description="Lines the action added or removed."
+        default=0,
+        description=(
+            "Lines added plus lines removed by the action. For Go Back: lines "
+            "deleted plus lines restored."
+        ),
     )
-    skipped_contacts: list[SkippedContact] = strawberry.field(default_factory=list)
+    skipped_contacts: list[SkippedContact] = strawberry.field(
+        default_factory=list,
+        description=(
+            "Filled by reuseLoggedSegment: contacts of the logged segment that were "
+            "not added because they are now excluded from segments, privacy blocked "
+            "or deleted. Empty for the other actions."
+        ),
+    )
     errors: list[Error] = strawberry.field(default_factory=list)
 
     @classmethod

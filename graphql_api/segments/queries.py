@@ -13,6 +13,7 @@ from segments_module.models import SegmentHeader
 
 from ..context import Info
 from ..enums import OrderDirection
+from ..errors import check_text_argument
 from ..pagination import Connection, PageArgs, SortKey, paginate
 from .types import SavedSegmentCriteria, Segment
 
@@ -80,6 +81,7 @@ class SegmentQueries:
         description="An open segment by its no.; null when there is none."
     )
     def segment(self, info: Info, no: str) -> Segment | None:
+        check_text_argument("no", no)
         header = info.context.session.get(SegmentHeader, no)
         return None if header is None else Segment.from_model(header)
 

@@ -166,8 +166,7 @@ class Segment:
 
     @strawberry.field(description="Number of lines.")
     def no_of_lines(self, info: Info) -> int:
-        totals = info.context.loaders.segment_line_totals.get(self.no)
-        return totals.no_of_lines
+        return info.context.loaders.segment_line_count.get(self.no)
 
     @strawberry.field(description="Sum of the lines' cost.")
     def cost(self, info: Info) -> Decimal:
@@ -198,8 +197,7 @@ class Segment:
         )
 
         def count_total() -> int:
-            totals = loaders.segment_line_totals.get(self.no)
-            return totals.no_of_lines
+            return loaders.segment_line_count.get(self.no)
 
         return load_child_connection(
             loaders.segment_line_page,
