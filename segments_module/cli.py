@@ -12,6 +12,7 @@ import codecs
 import logging
 import re
 import socket
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -20,15 +21,35 @@ from pathlib import Path
 import click
 from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    NoSuchModuleError,
+    OperationalError,
+)
 
 from . import __version__, hooks, migrate
 from .config import Settings, load_settings
-from .db import create_db_engine, session_scope
+from .db import create_db_engine, normalise_url, session_scope
 from .errors import ServiceError
 from .manifest import Manifest, ManifestError, load_manifest
 
 URL_EXAMPLES = "sqlite:///segments.sqlite or postgresql://user@127.0.0.1:5432/segments"
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+# Values of --delimiter and the separators they stand for. A tab is hard to type
+# in a shell, so "tab" and a backslash followed by t also name it.
+DELIMITER_OPTIONS = {",": ",", ";": ";", "|": "|", "tab": "\t", "\\t": "\t", "\t": "\t"}
+# Primary SQLite result codes of errors that come from the database file or its
+# folder: no permission, read-only, I/O error and cannot open.
+SQLITE_FILE_ERROR_CODES = frozenset(
+    {
+        sqlite3.SQLITE_PERM,
+        sqlite3.SQLITE_READONLY,
+        sqlite3.SQLITE_IOERR,
+        sqlite3.SQLITE_CANTOPEN,
+    }
+)
+SQLITE_BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 
 
 @dataclass
@@ -47,10 +68,28 @@ class CliState:
         return self._engine
 
     def install(self) -> Engine:
-        """Create or upgrade the tables and return the engine."""
+        """Create or upgrade the tables and return the engine.
+
+        Rejects an in-memory SQLite database, whose data would be lost when the
+        command ends.
+        """
+        if is_in_memory(self.settings.database_url):
+            raise click.ClickException(
+                # An SQLite URL has no password to hide.
+                f"The database {self.settings.database_url!r} is an in-memory "
+                "SQLite database, whose data is lost when the command ends. Pass "
+                "a file instead, e.g. --database sqlite:///segments.sqlite."
+            )
         engine = self.engine()
-        with database_errors(self.settings.database_url):
-            hooks.post_init_hook(engine)
+        try:
+            with database_errors(self.settings.database_url):
+                hooks.post_init_hook(engine)
+        except ServiceError as error:
+            # SchemaConflictError: the host has tables with the module's names.
+            raise click.ClickException(
+                f"Cannot install the module's tables in {self.safe_url}: "
+                f"{_messages(error)}"
+            ) from error
         return engine
 
     def close(self) -> None:
@@ -66,14 +105,42 @@ def safe_url(url: str) -> str:
         return re.sub(r"(//[^:/@]*:)[^@]*@", r"\1***@", url)
 
 
+def is_in_memory(url: str) -> bool:
+    """Tell whether `url` names an in-memory SQLite database (sqlite://, :memory:)."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return False  # open_engine reports the invalid URL
+    if parsed.get_backend_name() != "sqlite":
+        return False
+    database = parsed.database or ""
+    return (
+        database in ("", ":memory:")
+        or database.startswith("file::memory:")
+        or parsed.query.get("mode") == "memory"
+    )
+
+
 def open_engine(url: str) -> Engine:
     """Create the engine, or fail with a one-line error when the URL is unusable."""
     try:
+        backend = make_url(normalise_url(url)).get_backend_name()
+        if backend not in SUPPORTED_BACKENDS:
+            raise click.ClickException(
+                f"Unsupported database in {safe_url(url)!r}: the module supports "
+                f"SQLite and PostgreSQL. Use a URL such as {URL_EXAMPLES}."
+            )
         return create_db_engine(url)
     except NoSuchModuleError as error:
         raise click.ClickException(
             f"Unsupported database in {safe_url(url)!r}: {error}. "
             f"Use a URL such as {URL_EXAMPLES}."
+        ) from error
+    except ImportError as error:
+        # A driver named in the URL, such as postgresql+asyncpg, is not installed.
+        raise click.ClickException(
+            f"The database driver of {safe_url(url)!r} is not installed "
+            f"({error}). Use a URL such as {URL_EXAMPLES}."
         ) from error
     except (ArgumentError, ValueError) as error:
         # make_url raises ArgumentError, and ValueError for a non-numeric port.
@@ -90,14 +157,31 @@ def database_errors(url: str) -> Iterator[None]:
         yield
     except DBAPIError as error:
         reason = str(error.orig or error).strip().splitlines()[0].rstrip(".")
-        if make_url(url).get_backend_name() == "sqlite":
-            fix = "Check that the folder exists and is writable"
-        else:
-            fix = "Check that the server is running and the URL is right"
+        fix = _database_fix(error, make_url(url).get_backend_name())
         raise click.ClickException(
             f"Cannot use the database {safe_url(url)}: {reason}. {fix}, or pass "
             "another --database (or SEGMENTS_DATABASE_URL)."
         ) from error
+
+
+def _database_fix(error: DBAPIError, backend: str) -> str:
+    """Return the advice for a driver error, which depends on what failed."""
+    if backend == "sqlite":
+        code = getattr(error.orig, "sqlite_errorcode", None)
+        # An extended result code keeps the primary code in its low byte.
+        primary_code = code & 0xFF if code is not None else None
+        if primary_code in SQLITE_FILE_ERROR_CODES:
+            return "Check that the folder exists and is writable"
+        if primary_code == sqlite3.SQLITE_FULL:
+            return "Free some disk space"
+        if primary_code in SQLITE_BUSY_CODES:
+            return "Another program is writing to the database, so try again later"
+        if primary_code == sqlite3.SQLITE_NOTADB:
+            return "Check that the file is a SQLite database"
+    elif isinstance(error, OperationalError):
+        # psycopg raises OperationalError when it cannot connect.
+        return "Check that the server is running and the URL is right"
+    return "Check that the module's tables were created by segments db upgrade"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -106,8 +190,8 @@ def database_errors(url: str) -> Iterator[None]:
     "database_url",
     metavar="URL",
     envvar="SEGMENTS_DATABASE_URL",
-    help="SQLAlchemy URL of the database, e.g. postgresql://user@host:5432/name. "
-    "Also read from SEGMENTS_DATABASE_URL. "
+    help="SQLAlchemy URL of a SQLite or PostgreSQL database, e.g. "
+    "postgresql://user@host:5432/name. Also read from SEGMENTS_DATABASE_URL. "
     "Default: sqlite:///segments.sqlite in the current folder.",
 )
 @click.option(
@@ -121,12 +205,22 @@ def main(ctx: click.Context, database_url: str | None, verbose: bool) -> None:
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    if database_url is not None and not database_url.strip():
+        raise click.BadParameter(
+            f"the database URL is empty. Give a URL such as {URL_EXAMPLES}, or leave "
+            "the option out to use sqlite:///segments.sqlite.",
+            param_hint="--database",
+        )
     try:
         manifest = load_manifest()
+        settings = load_settings(database_url)
     except ManifestError as error:
         raise click.ClickException(str(error)) from error
+    except ValueError as error:
+        # An invalid setting in the environment, such as SEGMENTS_TIME_ZONE.
+        raise click.ClickException(str(error)) from error
 
-    state = CliState(settings=load_settings(database_url), manifest=manifest)
+    state = CliState(settings=settings, manifest=manifest)
     ctx.obj = state
     ctx.call_on_close(state.close)
 
@@ -169,7 +263,8 @@ def demo() -> None:
 def demo_load(state: CliState) -> None:
     """Upgrade the database, then load the demo contacts, templates and segments.
 
-    Loading twice changes nothing.
+    Only missing demo rows are inserted: rows that exist, changed or not, keep
+    their values, so loading twice changes nothing.
     """
     from .demo import load_demo
 
@@ -194,7 +289,8 @@ def contacts() -> None:
     "--preset",
     metavar="NAME",
     help="Column layout of the file: datablist (datablist.com customer files) "
-    "or bc (the layout of Business Central's CreateContact demo file).",
+    "or bc (the layout of Business Central's CreateContact demo file). "
+    "Required unless --map is given.",
 )
 @click.option(
     "--map",
@@ -204,6 +300,12 @@ def contacts() -> None:
     help="Send a CSV column to a contact field, e.g. email=Email or "
     "'name={First Name} {Last Name}'. Repeat for each field. A field given here "
     "replaces the preset's.",
+)
+@click.option(
+    "--delimiter",
+    metavar="CHAR",
+    help="Column separator of the file: , ; | or tab. "
+    "Default: the one separator that the header line contains.",
 )
 @click.option(
     "--encoding",
@@ -217,6 +319,7 @@ def contacts_import(
     file: Path,
     preset: str | None,
     pairs: tuple[str, ...],
+    delimiter: str | None,
     encoding: str,
 ) -> None:
     """Import contacts from a CSV FILE and update those whose no. already exists.
@@ -226,9 +329,19 @@ def contacts_import(
     """
     from .importer import PRESETS, ImportRejected, import_contacts, parse_mapping
 
+    if file.is_dir():
+        raise click.ClickException(
+            f"{str(file)!r} is a directory, not a CSV file. Give the path of the "
+            "CSV file."
+        )
     if not file.is_file():
         raise click.ClickException(
             f"File {str(file)!r} was not found. Check the path of the CSV file."
+        )
+    if delimiter is not None and delimiter not in DELIMITER_OPTIONS:
+        raise click.BadParameter(
+            f"{delimiter!r} is not a supported separator. Use , ; | or tab.",
+            param_hint="--delimiter",
         )
     if preset is not None and preset not in PRESETS:
         raise click.BadParameter(
@@ -266,7 +379,12 @@ def contacts_import(
         with database_errors(state.settings.database_url):
             with session_scope(engine, write=True) as session:
                 result = import_contacts(
-                    session, file, mapping, preset=preset, encoding=encoding
+                    session,
+                    file,
+                    mapping,
+                    preset=preset,
+                    encoding=encoding,
+                    delimiter=DELIMITER_OPTIONS.get(delimiter or ""),
                 )
     except ImportRejected as error:
         for row in error.result.errors:

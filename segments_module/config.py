@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_DATABASE_URL = "sqlite:///segments.sqlite"
+TIME_ZONE_VARIABLE = "SEGMENTS_TIME_ZONE"
 
 
 @dataclass(frozen=True)
@@ -32,10 +33,28 @@ class Settings:
 
 
 def load_settings(database_url: str | None = None) -> Settings:
-    """Build settings from arguments, then SEGMENTS_* variables, then defaults."""
+    """Build settings from arguments, then SEGMENTS_* variables, then defaults.
+
+    Raises ValueError, naming the setting, the value and the fix, when
+    SEGMENTS_TIME_ZONE is not a time zone of the IANA database.
+    """
+    time_zone = os.environ.get(TIME_ZONE_VARIABLE, "UTC")
+    _check_time_zone(time_zone)
     return Settings(
         database_url=database_url
         or os.environ.get("SEGMENTS_DATABASE_URL")
         or DEFAULT_DATABASE_URL,
-        time_zone=os.environ.get("SEGMENTS_TIME_ZONE", "UTC"),
+        time_zone=time_zone,
     )
+
+
+def _check_time_zone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        # ZoneInfo raises ValueError for a name that is not a relative path, and
+        # IsADirectoryError for a region such as "Europe".
+        raise ValueError(
+            f"{TIME_ZONE_VARIABLE} {name!r} is not a known time zone. Set it to an "
+            "IANA time zone name such as Europe/Berlin, or unset it to use UTC."
+        ) from None

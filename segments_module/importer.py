@@ -6,7 +6,14 @@ before anything is written. When any row is bad, the import writes nothing and
 raises ImportRejected with one error per bad row, naming its line in the file.
 
 Decisions:
-- Contacts whose no. exists are updated, but only in the mapped fields.
+- Contacts whose no. exists are updated, but only in the mapped fields. An
+  import never changes the type of an existing contact. Business Central rejects
+  a type change of a company that has persons, and rejecting every type change is
+  the simple rule that keeps persons from pointing at a person.
+- The column separator is detected from the header line (comma, semicolon, tab
+  or vertical bar) unless the caller gives one. A row whose number of columns
+  differs from the header's is rejected, and so is a quoted value that is never
+  closed, on the line where its quote opens.
 - Nos. and codes are stored in upper case, as Business Central stores Code fields,
   so "ct1" and "CT1" are the same contact.
 - Values are stripped of surrounding white space. A type that is not mapped makes
@@ -45,6 +52,8 @@ from .services.numbering import increment_number
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
+# Column separators that the header line is searched for, with their names.
+DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
 COMPANY_SERIES_CODE = "CONTACT-COMPANY"
 COMPANY_SERIES_START = "COMP000000"
 
@@ -255,9 +264,11 @@ def import_contacts(
     *,
     preset: str | None = None,
     encoding: str = "utf-8-sig",
+    delimiter: str | None = None,
 ) -> ImportResult:
     """Import the contacts of a CSV file with `mapping` or a named preset.
 
+    `delimiter` is the column separator, and None detects it from the header line.
     Runs in the caller's transaction and never commits. Raises ImportRejected,
     having written nothing, when any row is bad. Raises ServiceError when the
     mapping or the file itself is unusable.
@@ -266,17 +277,20 @@ def import_contacts(
     mapping = _choose_mapping(mapping, preset)
     templates = _compile(mapping)
 
-    header, records = _read_csv(Path(path), encoding)
-    _check_header(templates, header)
-    rows, errors, warnings = _check_rows(session, mapping, templates, header, records)
+    csv_file = _read_csv(Path(path), encoding, delimiter)
+    _check_header(templates, csv_file)
+    rows, errors, warnings = _check_rows(
+        session, mapping, templates, csv_file.header, csv_file.records
+    )
+    if csv_file.unreadable_row is not None:
+        errors.append(csv_file.unreadable_row)
     if errors:
         logger.info("Rejected contact import of %s: %d bad rows", path, len(errors))
         raise ImportRejected(ImportResult(0, 0, 0, errors, warnings))
 
     companies = _link_companies(session, mapping, rows)
-    existing = _existing_nos(session, [row.values["no"] for row in rows])
-    new_rows = [row for row in rows if row.values["no"] not in existing]
-    old_rows = [row for row in rows if row.values["no"] in existing]
+    new_rows = [row for row in rows if row.current_type is None]
+    old_rows = [row for row in rows if row.current_type is not None]
     _insert(session, companies + [_full_row(row) for row in new_rows])
     _update(session, old_rows)
 
@@ -384,17 +398,46 @@ class _Record:
     cells: list[str]
 
 
-def _read_csv(path: Path, encoding: str) -> tuple[list[str], list[_Record]]:
-    """Return the header and the records, each with the line it starts on."""
+@dataclass
+class _CsvFile:
+    header: list[str]
+    records: list[_Record]
+    delimiter: str
+    # The row where reading stopped because its quoting is broken, if any.
+    unreadable_row: RowError | None = None
+
+
+def _read_csv(path: Path, encoding: str, delimiter: str | None) -> _CsvFile:
+    """Read the header and the records, each record with the line it starts on."""
+    if path.is_dir():
+        raise ServiceError.single(
+            "path",
+            ErrorCode.INVALID,
+            f"{str(path)!r} is a directory, not a CSV file. Give the path of the "
+            "CSV file.",
+        )
     try:
         with path.open(encoding=encoding, newline="") as file:
-            reader = csv.reader(file)
             # Read as plain utf-8, a byte order mark would start the first name.
+            first_line = file.readline().lstrip("\ufeff")
+            delimiter = delimiter or _detect_delimiter(path, first_line)
+            file.seek(0)
+            # strict=True raises on an unclosed quote instead of reading the rest
+            # of the file into one value.
+            reader = csv.reader(file, delimiter=delimiter, strict=True)
             header = [name.strip().lstrip("\ufeff") for name in next(reader, [])]
-            records = list(_records(reader))
+            records: list[_Record] = []
+            unreadable_row = _read_records(reader, records)
     except FileNotFoundError:
         raise ServiceError.single(
             "path", ErrorCode.NOT_FOUND, f"File {str(path)!r} was not found."
+        ) from None
+    except PermissionError:
+        raise ServiceError.single(
+            "path",
+            ErrorCode.INVALID,
+            f"File {str(path)!r} cannot be read: permission denied. Check the "
+            "file's permissions.",
         ) from None
     except UnicodeDecodeError as error:
         raise ServiceError.single(
@@ -404,10 +447,13 @@ def _read_csv(path: Path, encoding: str) -> tuple[list[str], list[_Record]]:
             "cannot be decoded). Save it as UTF-8 or give its encoding.",
         ) from None
     except csv.Error as error:
+        # Only the header line can raise here, because _read_records handles the
+        # other rows.
         raise ServiceError.single(
             "path",
             ErrorCode.INVALID,
-            f"File {str(path)!r} is not valid CSV ({error}). Check its quotes.",
+            f"The header line of {str(path)!r} is not valid CSV ({error}). "
+            "Check its quotes.",
         ) from None
 
     if not any(header):
@@ -417,35 +463,85 @@ def _read_csv(path: Path, encoding: str) -> tuple[list[str], list[_Record]]:
             f"File {str(path)!r} has no header line. Its first line must name "
             "the columns.",
         )
-    return header, records
+    return _CsvFile(header, records, delimiter, unreadable_row)
 
 
-def _records(reader) -> Iterator[_Record]:
-    """Yield non-empty records with their first physical line.
+def _detect_delimiter(path: Path, header_line: str) -> str:
+    """Return the one separator that the header line contains outside quotes.
 
-    `reader.line_num` counts physical lines read so far, so a quoted value with
-    line breaks moves the next record's line forward.
+    A header without any separator is a file of one column, read as comma-separated.
+    """
+    unquoted = re.sub(r'"[^"]*"', "", header_line)
+    found = [delimiter for delimiter in DELIMITERS if delimiter in unquoted]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        return ","
+    names = " and ".join(DELIMITERS[delimiter] for delimiter in found)
+    raise ServiceError.single(
+        "delimiter",
+        ErrorCode.INVALID,
+        f"The header line of {str(path)!r} contains more than one possible column "
+        f"separator ({names}). Give the separator with --delimiter, for example "
+        "--delimiter ';'.",
+    )
+
+
+def _read_records(reader, records: list[_Record]) -> RowError | None:
+    """Append the non-empty records with their first physical line to `records`.
+
+    `reader.line_num` counts the physical lines read so far, so a quoted value
+    with line breaks moves the next record's line forward. Reading stops at a row
+    whose quoting is broken, and that row is returned as an error.
     """
     previous_end = reader.line_num
-    for cells in reader:
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return None
+        except csv.Error as error:
+            return RowError(previous_end + 1, _quoting_problem(str(error)))
         if any(cell.strip() for cell in cells):
-            yield _Record(previous_end + 1, cells)
+            records.append(_Record(previous_end + 1, cells))
         previous_end = reader.line_num
 
 
-def _check_header(templates: dict[str, _Template], header: list[str]) -> None:
-    known = set(header)
+def _quoting_problem(reason: str) -> str:
+    if reason == "unexpected end of data":
+        return (
+            "A quoted value starts on this line and is never closed, so the rest "
+            "of the file was not read. Close the quote, or double a quote that is "
+            'part of the value ("").'
+        )
+    return (
+        f"The row is not valid CSV ({reason}), so the rest of the file was not "
+        'read. Quote the whole value and double each quote inside it ("").'
+    )
+
+
+def _check_header(templates: dict[str, _Template], csv_file: _CsvFile) -> None:
+    known = set(csv_file.header)
     errors = [
         _mapping_error(
             name,
-            f"Column {column!r}, used for {name}, is not in the file's header. "
-            f"the header has {', '.join(repr(item) for item in header)}.",
+            f"Column {column!r}, used for {name}, is not in the file's header.",
         )
         for name, template in templates.items()
         for column in template.columns
         if column not in known
     ]
     if errors:
+        columns = ", ".join(repr(item) for item in csv_file.header)
+        separator = DELIMITERS.get(csv_file.delimiter, repr(csv_file.delimiter))
+        errors.append(
+            FieldError(
+                "path",
+                ErrorCode.INVALID,
+                f"The header, split at each {separator}, has the columns {columns}. "
+                "Check the column names and the separator.",
+            )
+        )
         raise ServiceError(errors)
 
 
@@ -457,6 +553,14 @@ class _Row:
     line_no: int
     values: dict[str, object]
     labels: dict[str, str]
+    # The type stored for the contact's no., or None for a new contact.
+    current_type: str | None = None
+
+    @property
+    def is_company(self) -> bool:
+        """Tell whether the row's contact is a company, once imported."""
+        contact_type = self.values.get("type", self.current_type)
+        return contact_type == ContactType.COMPANY.value
 
 
 def _check_rows(
@@ -473,13 +577,16 @@ def _check_rows(
     first_line_of_no: dict[str, int] = {}
 
     for record in records:
+        if len(record.cells) != len(header):
+            # The cells do not line up with the columns, so no value can be trusted.
+            problems[record.line_no] = [
+                f"The row has {len(record.cells)} columns, but the header has "
+                f"{len(header)}. Check the quoting and the separator of this row."
+            ]
+            continue
+
         found: list[str] = []
-        if len(record.cells) > len(header):
-            found.append(
-                f"The row has {len(record.cells)} cells but the header has "
-                f"{len(header)}. Quote values that contain commas."
-            )
-        cells = dict(zip(header, record.cells, strict=False))
+        cells = dict(zip(header, record.cells, strict=True))
         row = _Row(record.line_no, {}, {})
         for name, template in templates.items():
             row.labels[name] = template.label
@@ -507,8 +614,15 @@ def _check_rows(
             problems[record.line_no] = found
         rows.append(row)
 
-    for line_no, problem in _check_references(session, mapping, rows):
-        problems.setdefault(line_no, []).append(problem)
+    _read_current_types(session, rows)
+    checks = (
+        _check_contact_types(rows),
+        _check_own_company(rows),
+        _check_references(session, mapping, rows),
+    )
+    for check in checks:
+        for line_no, problem in check:
+            problems.setdefault(line_no, []).append(problem)
     errors = [
         RowError(line_no, " ".join(found))
         for line_no, found in sorted(problems.items())
@@ -614,22 +728,64 @@ def _check_length(name: str, text: str, label: str) -> None:
     )
 
 
+def _read_current_types(session: Session, rows: list[_Row]) -> None:
+    """Set each row's current_type to the type stored for its no., if any."""
+    nos = {row.values["no"] for row in rows if isinstance(row.values.get("no"), str)}
+    types: dict[str, str] = {}
+    for batch in _batches(sorted(nos)):
+        statement = select(Contact.no, Contact.type).where(Contact.no.in_(batch))
+        types.update(
+            (no, contact_type) for no, contact_type in session.execute(statement)
+        )
+    for row in rows:
+        row.current_type = types.get(row.values.get("no"))
+
+
+def _check_contact_types(rows: list[_Row]) -> Iterator[tuple[int, str]]:
+    """Yield (line, problem) for rows that would change an existing contact's type."""
+    for row in rows:
+        new_type = row.values.get("type")
+        if row.current_type is None or new_type in (None, row.current_type):
+            continue
+        if new_type not in CONTACT_TYPE_VALUES.values():
+            continue  # an invalid type, which _convert has reported
+        message = (
+            f"Contact no. {_show(row.values['no'])} is a {row.current_type}, and an "
+            f"import cannot change it to a {new_type}. Remove the row, give the "
+            f"{str(new_type).lower()} a new no., or change the type in the file to "
+            f"{row.current_type}."
+        )
+        yield row.line_no, message
+
+
+def _check_own_company(rows: list[_Row]) -> Iterator[tuple[int, str]]:
+    """Yield (line, problem) for persons whose company no. is their own no."""
+    for row in rows:
+        no = row.values.get("no")
+        if row.is_company or not no or row.values.get("company_no") != no:
+            continue
+        message = (
+            f"{row.labels['company_no']}: company no. {_show(no)} is the person's "
+            "own no., but a person belongs to a contact of type Company. Give the "
+            "company's no. or leave the cell empty."
+        )
+        yield row.line_no, message
+
+
 def _check_references(
     session: Session, mapping: ColumnMapping, rows: list[_Row]
 ) -> Iterator[tuple[int, str]]:
     """Yield (line, problem) for company nos., salespersons and languages not found."""
     if "company_no" in mapping.fields:
-        companies_in_file = {
-            row.values["no"]
-            for row in rows
-            if row.values.get("type") == ContactType.COMPANY.value
-        }
+        companies_in_file = {row.values["no"] for row in rows if row.is_company}
         referenced = (
             {row.values["company_no"] for row in rows} - companies_in_file - {""}
         )
         known = _existing_nos(session, referenced, company_only=True)
         for row in rows:
             value = row.values["company_no"]
+            if value == row.values["no"] and not row.is_company:
+                continue  # reported by _check_own_company
             if value and value not in known and value not in companies_in_file:
                 message = (
                     f"{row.labels['company_no']}: company no. {_show(value)} is "
@@ -724,7 +880,7 @@ def _link_companies(
     """Set each row's company fields and return the company contacts to create."""
     by_no: dict[str, str] = {}
     for row in rows:
-        if row.values.get("type") == ContactType.COMPANY.value:
+        if row.is_company:
             row.values["company_no"] = row.values["no"]
             row.values["company_name"] = row.values["name"]
             by_no[row.values["no"]] = row.values["name"]
@@ -733,16 +889,14 @@ def _link_companies(
         referenced = {row.values["company_no"] for row in rows} - set(by_no) - {""}
         by_no.update(_company_names(session, referenced))
         for row in rows:
-            if row.values.get("type") != ContactType.COMPANY.value:
+            if not row.is_company:
                 row.values["company_name"] = by_no.get(row.values["company_no"], "")
         return []
 
     if not (mapping.create_companies and "company_name" in mapping.fields):
         return []
 
-    persons = [
-        row for row in rows if row.values.get("type") != ContactType.COMPANY.value
-    ]
+    persons = [row for row in rows if not row.is_company]
     names = {row.values["company_name"] for row in persons} - {""}
     by_name = {name: no for no, name in by_no.items()}
     missing = sorted(names - set(by_name))

@@ -20,6 +20,9 @@ from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from .db import create_db_engine
+from .errors import ErrorCode, FieldError, ServiceError
+from .models import Base
+from .models import contacts as contact_store_models
 
 logger = logging.getLogger(__name__)
 
@@ -32,14 +35,31 @@ MIGRATION_LOCK_KEY = 0x5E6_0001
 CONTACT_STORE_REVISION = "segments_0001"
 MODULE_TABLES_REVISION = "segments_0002"
 
-# Tables that exist without a version row (made by metadata.create_all, or by a
-# host that created the contact tables itself) and the revision that creates them.
-# NOTE: create_all of today's models matches segments_0002. Once a later revision
-# changes a table, a database made by an older create_all needs a manual stamp.
-UNVERSIONED_TABLE_REVISIONS = (
-    ("segment_header", MODULE_TABLES_REVISION),
-    ("contact", CONTACT_STORE_REVISION),
-)
+
+class SchemaConflictError(ServiceError):
+    """The error raised when tables with the module's names match no revision."""
+
+    def __init__(self, message: str):
+        super().__init__(FieldError("database", ErrorCode.INVALID, message))
+
+
+def _revision_tables() -> tuple[tuple[str, frozenset[str]], ...]:
+    """Return each revision with every table that exists once it is applied.
+
+    segments_0001 creates the tables of models/contacts.py, and segments_0002 the
+    others. NOTE: the tables and columns are read from today's models, which match
+    segments_0002. Once a later revision changes a table, a database made by an
+    older create_all needs a manual stamp.
+    """
+    contact_store = frozenset(
+        mapper.local_table.name
+        for mapper in Base.registry.mappers
+        if mapper.class_.__module__ == contact_store_models.__name__
+    )
+    return (
+        (CONTACT_STORE_REVISION, contact_store),
+        (MODULE_TABLES_REVISION, frozenset(Base.metadata.tables)),
+    )
 
 
 def alembic_config(connection: Connection | None = None, url: str = "") -> Config:
@@ -75,7 +95,13 @@ def stamp(database: str | Engine, revision: str) -> None:
 
 
 def stamp_unversioned_tables(database: str | Engine) -> str | None:
-    """Record and return the revision of tables made without Alembic, if any."""
+    """Record and return the revision of tables made without Alembic, if any.
+
+    A revision is recorded only when the database has exactly the tables that the
+    revisions up to it create, each with the columns the module expects. Raises
+    SchemaConflictError, having recorded nothing, when only some of them exist or
+    a table lacks columns, as when a host has an unrelated table named contact.
+    """
     with _connection(database) as connection:
         return _stamp_unversioned_tables(connection)
 
@@ -97,16 +123,62 @@ def _stamp_unversioned_tables(connection: Connection) -> str | None:
         return None
 
     inspector = inspect(connection)
-    for table, revision in UNVERSIONED_TABLE_REVISIONS:
-        if inspector.has_table(table):
-            logger.warning(
-                "Table %s exists without a version row; recording revision %s",
-                table,
-                revision,
-            )
-            command.stamp(alembic_config(connection), revision)
+    existing = set(inspector.get_table_names()) & set(Base.metadata.tables)
+    if not existing:
+        return None
+
+    revision = _revision_with_tables(existing)
+    _check_columns(inspector, existing)
+    logger.warning(
+        "The module's tables exist without a version row, so revision %s is recorded",
+        revision,
+    )
+    command.stamp(alembic_config(connection), revision)
+    return revision
+
+
+def _revision_with_tables(existing: set[str]) -> str:
+    """Return the revision that creates exactly the `existing` tables, or raise."""
+    revisions = _revision_tables()
+    for revision, tables in revisions:
+        if existing == tables:
             return revision
-    return None
+
+    # Name the first revision that would create every existing table.
+    revision, tables = next(
+        (item for item in revisions if existing <= item[1]), revisions[-1]
+    )
+    missing = sorted(tables - existing)
+    raise SchemaConflictError(
+        f"The database has the tables {_names(existing)} but not the other "
+        f"{len(missing)} tables of the module's revision {revision} (such as "
+        f"{_names(missing[:3])}), so these tables were not made by the module. "
+        "Use another database or PostgreSQL schema, or drop or rename these tables."
+    )
+
+
+def _check_columns(inspector, tables: set[str]) -> None:
+    """Raise SchemaConflictError when a table lacks columns that the module needs."""
+    problems = []
+    for table in sorted(tables):
+        found = {column["name"] for column in inspector.get_columns(table)}
+        missing = [
+            column.name
+            for column in Base.metadata.tables[table].columns
+            if column.name not in found
+        ]
+        if missing:
+            problems.append(f"{table} lacks {_names(missing)}")
+    if problems:
+        raise SchemaConflictError(
+            "The database has tables with the module's names but not its columns "
+            f"({'; '.join(problems)}), so they were not made by the module. Use "
+            "another database or PostgreSQL schema, or drop or rename these tables."
+        )
+
+
+def _names(names) -> str:
+    return ", ".join(sorted(names))
 
 
 @contextmanager

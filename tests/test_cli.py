@@ -15,7 +15,7 @@ import click
 import pytest
 import uvicorn
 from click.testing import CliRunner
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from strawberry.printer import print_schema
 
 from graphql_api.schema import schema
@@ -512,3 +512,179 @@ def test_serve_subprocess_graphiql_and_query(tmp_path):
     assert "graphiql" in page.lower()
     assert answer == {"data": {"__typename": "Query"}}
     assert f"GraphQL API and GraphiQL: {base_url}" in output
+
+
+def test_database_unsupported_backend_one_line(run):
+    # when
+    result = run("db", "upgrade", database="mysql://u@127.0.0.1/x")
+
+    # then
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: Unsupported database in 'mysql://u@127.0.0.1/x': the module "
+        "supports SQLite and PostgreSQL. Use a URL such as "
+        "sqlite:///segments.sqlite or postgresql://user@127.0.0.1:5432/segments.\n"
+    )
+
+
+def test_database_empty_url_rejected(tmp_path, monkeypatch):
+    # given
+    monkeypatch.delenv("SEGMENTS_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+
+    # when
+    result = CliRunner().invoke(main, ["--database", "", "db", "upgrade"])
+
+    # then no default database is created
+    assert result.exit_code == 2
+    assert "Invalid value for --database: the database URL is empty." in (result.output)
+    assert not (tmp_path / "segments.sqlite").exists()
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///", "sqlite:///:memory:"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["db", "upgrade"],
+        ["demo", "load"],
+        ["contacts", "import", "{csv}", "--map", "no=No", "--map", "name=Name"],
+        ["serve", "--port", "1"],
+    ],
+)
+def test_database_in_memory_rejected(run, tmp_path, monkeypatch, url, command):
+    # given a server that would not start, should serve get past the check
+    monkeypatch.setattr(uvicorn, "run", lambda app, host, port: None)
+    csv_path = tmp_path / "contacts.csv"
+    csv_path.write_text("No,Name\nP1,Ann\n", encoding="utf-8")
+    args = [str(csv_path) if arg == "{csv}" else arg for arg in command]
+
+    # when
+    result = run(*args, database=url)
+
+    # then
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: The database {url!r} is an in-memory SQLite database, whose data "
+        "is lost when the command ends. Pass a file instead, e.g. "
+        "--database sqlite:///segments.sqlite.\n"
+    )
+
+
+def test_db_upgrade_unrelated_contact_table(run, database_file):
+    # given: a host database with a contact table of its own
+    engine = create_db_engine(f"sqlite:///{database_file}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE contact (id INTEGER, label TEXT)"))
+    engine.dispose()
+
+    # when
+    result = run("demo", "load")
+
+    # then one line names the table and the fix, and nothing is recorded
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        f"Error: Cannot install the module's tables in sqlite:///{database_file}: "
+        "The database has the tables contact but not the other 14 tables"
+    )
+    assert "Use another database or PostgreSQL schema" in result.output
+    assert "writable" not in result.output
+    assert result.output.count("\n") == 1
+    assert migrate.current_revision(f"sqlite:///{database_file}") is None
+
+
+def test_demo_load_missing_table_no_folder_hint(run, database_file):
+    # given: a version row whose tables are missing
+    engine = create_db_engine(f"sqlite:///{database_file}")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                f"CREATE TABLE {migrate.VERSION_TABLE} "
+                "(version_num VARCHAR(32) PRIMARY KEY)"
+            )
+        )
+        connection.execute(
+            text(f"INSERT INTO {migrate.VERSION_TABLE} VALUES ('segments_0002')")
+        )
+    engine.dispose()
+
+    # when
+    result = run("demo", "load")
+
+    # then the error does not blame the folder
+    assert result.exit_code == 1
+    assert "no such table: number_series" in result.output
+    assert "Check that the module's tables were created by segments db upgrade" in (
+        result.output
+    )
+    assert "writable" not in result.output
+
+
+def test_serve_invalid_time_zone(run, monkeypatch):
+    # given
+    monkeypatch.setenv("SEGMENTS_TIME_ZONE", "Mars/Base")
+    monkeypatch.setattr(uvicorn, "run", lambda app, host, port: None)
+
+    # when
+    result = run("serve", "--port", str(free_port()))
+
+    # then
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: SEGMENTS_TIME_ZONE 'Mars/Base' is not a known time zone. Set it to "
+        "an IANA time zone name such as Europe/Berlin, or unset it to use UTC.\n"
+    )
+
+
+def test_contacts_import_directory(run, tmp_path):
+    # when
+    result = run("contacts", "import", str(tmp_path), "--preset", "datablist")
+
+    # then
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {str(tmp_path)!r} is a directory, not a CSV file. Give the path "
+        "of the CSV file.\n"
+    )
+
+
+@pytest.mark.parametrize(("option", "separator"), [(";", ";"), ("tab", "\t")])
+def test_contacts_import_delimiter_option(
+    run, database_file, tmp_path, option, separator
+):
+    # given a header with two possible separators
+    csv_path = tmp_path / "contacts.csv"
+    header = separator.join(["No", "Name", "Company, Inc"])
+    csv_path.write_text(f"{header}\nP1{separator}Ann{separator}X\n", encoding="utf-8")
+    args = ["contacts", "import", str(csv_path), "--map", "no=No", "--map", "name=Name"]
+
+    # when it is imported without and with --delimiter
+    without = run(*args)
+    with_option = run(*args, "--delimiter", option)
+
+    # then the first run asks for --delimiter and the second imports the row
+    assert without.exit_code == 1
+    assert "Give the separator with --delimiter" in without.output
+    assert with_option.exit_code == 0, with_option.output
+    assert count_rows(database_file, Contact) == 1
+
+
+def test_contacts_import_unknown_delimiter(run, tmp_path):
+    # given
+    csv_path = tmp_path / "contacts.csv"
+    csv_path.write_text("No,Name\n", encoding="utf-8")
+
+    # when
+    result = run(
+        "contacts", "import", str(csv_path), "--preset", "bc", "--delimiter", ":"
+    )
+
+    # then
+    assert result.exit_code == 2
+    assert "':' is not a supported separator. Use , ; | or tab." in result.output
+
+
+def test_contacts_import_help_preset_required_without_map():
+    result = CliRunner().invoke(main, ["contacts", "import", "--help"])
+
+    assert result.exit_code == 0
+    assert "Required unless --map is given." in " ".join(result.output.split())

@@ -8,7 +8,7 @@ from decimal import Decimal
 from importlib import resources
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from segments_module.db import session_scope
 from segments_module.demo import load_demo
@@ -296,8 +296,8 @@ def test_load_demo_keeps_changed_header(engine):
     assert header.salesperson_code == "EH"
 
 
-def test_load_demo_restores_changed_contact(engine):
-    # given a demo contact that was changed
+def test_load_demo_keeps_changed_contact(engine):
+    # given a demo contact that a user has renamed
     load(engine)
     with session_scope(engine, write=True) as session:
         session.get(Contact, "CT100239").name = "Renamed"
@@ -305,9 +305,39 @@ def test_load_demo_restores_changed_contact(engine):
     # when the demo data is loaded again
     load(engine)
 
-    # then the contact has the file's values again
+    # then the contact keeps the user's name
     with session_scope(engine) as session:
-        assert session.get(Contact, "CT100239").name == "Cane Showroom"
+        assert session.get(Contact, "CT100239").name == "Renamed"
+
+
+def test_load_demo_keeps_changed_template(engine):
+    # given a demo interaction template whose unit cost a user has changed
+    load(engine)
+    with session_scope(engine, write=True) as session:
+        session.get(InteractionTemplate, "BUS").unit_cost = Decimal("12.50")
+
+    # when the demo data is loaded again
+    counts = load(engine)
+
+    # then the template keeps the user's cost, and the counts are the demo rows
+    with session_scope(engine) as session:
+        assert session.get(InteractionTemplate, "BUS").unit_cost == Decimal("12.50")
+    assert counts["interaction_template"] == 41
+
+
+def test_load_demo_adds_missing_rows(engine):
+    # given the demo data without a customer's contacts and their relations
+    load(engine)
+    full = snapshot(engine)
+    with session_scope(engine, write=True) as session:
+        # The contact's relations go with it (ON DELETE CASCADE).
+        session.execute(delete(Contact).where(Contact.company_no == "CUST-10000"))
+
+    # when the demo data is loaded again
+    load(engine)
+
+    # then every deleted row is back with its demo values
+    assert snapshot(engine) == full
 
 
 def test_load_demo_never_lowers_series(engine):

@@ -246,7 +246,10 @@ def test_import_contacts_rejects_bad_rows(engine, tmp_path):
     assert "'Robot' is not a contact type. Use Company or Person" in by_line[10]
     assert "column 'City'" in by_line[11]
     assert "more than the 30 that city allows. Shorten it" in by_line[11]
-    assert "The row has 6 cells but the header has 5" in by_line[12]
+    assert by_line[12] == (
+        "The row has 6 columns, but the header has 5. Check the quoting and the "
+        "separator of this row."
+    )
     # and nothing was written
     assert contact_rows(engine) == before
 
@@ -373,13 +376,18 @@ def test_import_contacts_missing_column(engine, tmp_path):
     with pytest.raises(ServiceError) as raised:
         run_import(engine, path, mapping)
 
-    # then the error names the column and the header
-    error = raised.value.errors[0]
-    assert error.field == "mapping.email"
-    assert "Column 'E-mail', used for email, is not in the file's header" in (
-        error.message
+    # then one error names the column, and one lists the header once
+    missing, header = raised.value.errors
+    assert missing.field == "mapping.email"
+    assert (
+        missing.message
+        == "Column 'E-mail', used for email, is not in the file's header."
     )
-    assert "'No', 'Name'" in error.message
+    assert header.field == "path"
+    assert header.message == (
+        "The header, split at each comma, has the columns 'No', 'Name'. "
+        "Check the column names and the separator."
+    )
 
 
 def test_import_contacts_mapping_or_preset(engine, tmp_path):
@@ -586,3 +594,188 @@ def test_import_contacts_blns_rejects(engine, tmp_path):
     ]
     assert len(errors) == len(expected)
     assert contact_rows(engine) == before
+
+
+DATABLIST_HEADER = [
+    "Index",
+    "Customer Id",
+    "First Name",
+    "Last Name",
+    "Company",
+    "City",
+    "Country",
+    "Phone 1",
+    "Phone 2",
+    "Email",
+    "Subscription Date",
+    "Website",
+]
+
+
+def test_import_contacts_rejects_type_change(demo_engine, tmp_path):
+    # given CT100001, a demo company with persons, as a person row of datablist
+    before = contact_rows(demo_engine)
+    path = write_csv(
+        tmp_path / "customers.csv",
+        [
+            DATABLIST_HEADER,
+            ["1", "CT100001", "Ann", "Lee", "Lee Ltd", "", "", "", "", "", "", ""],
+        ],
+    )
+
+    # when it is imported with the datablist preset
+    errors = rejected_errors(demo_engine, path, preset="datablist")
+
+    # then the row is rejected, naming the contact, its type and the fix
+    assert [error.line_no for error in errors] == [2]
+    assert errors[0].reason == (
+        "Contact no. 'CT100001' is a Company, and an import cannot change it to a "
+        "Person. Remove the row, give the person a new no., or change the type in "
+        "the file to Company."
+    )
+    # and no contact changed, nor was a company created
+    assert contact_rows(demo_engine) == before
+
+
+def test_import_contacts_company_without_type_column(engine, tmp_path):
+    # given a company with a person, and a file without a type column
+    with session_scope(engine, write=True) as session:
+        session.add(Contact(no="C1", type="Company", company_no="C1", name="Acme"))
+        session.add(Contact(no="P1", type="Person", company_no="C1", name="Ann"))
+    path = write_csv(
+        tmp_path / "c.csv", [["No", "Name", "Company"], ["C1", "Acme Ltd", "Other"]]
+    )
+    mapping = parse_mapping(["no=No", "name=Name", "company_name=Company"])
+
+    # when the company's row is imported
+    result = run_import(engine, path, mapping)
+
+    # then the company stays its own company and no company is created for it
+    assert (result.updated, result.companies_created) == (1, 0)
+    stored = contacts(engine)
+    assert stored["C1"].type == "Company"
+    assert stored["C1"].company_no == "C1"
+    assert stored["C1"].company_name == "Acme Ltd"
+    assert stored["P1"].company_no == "C1"
+
+
+def test_import_contacts_person_own_company(engine, tmp_path):
+    # given a person whose company no. is its own no.
+    path = write_csv(
+        tmp_path / "c.csv", [["No", "Name", "Type", "Co"], ["P9", "Ann", "1", "P9"]]
+    )
+    mapping = parse_mapping(["no=No", "name=Name", "type=Type", "company_no=Co"])
+
+    # when it is imported
+    errors = rejected_errors(engine, path, mapping)
+
+    # then the row is rejected with that reason alone
+    assert [error.line_no for error in errors] == [2]
+    assert errors[0].reason == (
+        "column 'Co': company no. 'P9' is the person's own no., but a person "
+        "belongs to a contact of type Company. Give the company's no. or leave "
+        "the cell empty."
+    )
+    assert contacts(engine) == {}
+
+
+def test_import_contacts_short_row(engine, tmp_path):
+    # given a datablist file whose second row has 3 of the 12 columns
+    path = write_csv(
+        tmp_path / "customers.csv",
+        [
+            DATABLIST_HEADER,
+            ["1", "A1", "Ann", "Lee", "Lee Ltd", "", "", "", "", "", "", ""],
+            ["2", "A2", "Bob"],
+        ],
+    )
+
+    # when it is imported
+    errors = rejected_errors(engine, path, preset="datablist")
+
+    # then only that row is reported, and nothing is written
+    assert [error.line_no for error in errors] == [3]
+    assert errors[0].reason == (
+        "The row has 3 columns, but the header has 12. Check the quoting and the "
+        "separator of this row."
+    )
+    assert contacts(engine) == {}
+
+
+def test_import_contacts_unclosed_quote(engine, tmp_path):
+    # given a file whose third line opens a quote that is never closed
+    path = tmp_path / "quote.csv"
+    path.write_text(
+        'No,Name\r\nP1,Ann\r\nP2,"Bob\r\nP3,Cy\r\nP4,Dee\r\n', encoding="utf-8"
+    )
+
+    # when it is imported
+    errors = rejected_errors(engine, path, parse_mapping(["no=No", "name=Name"]))
+
+    # then the error is on the line where the quote opens, and nothing is written
+    assert [error.line_no for error in errors] == [3]
+    assert "A quoted value starts on this line and is never closed" in (
+        errors[0].reason
+    )
+    assert contacts(engine) == {}
+
+
+def test_import_contacts_text_after_quote(engine, tmp_path):
+    # given a row with text after a closing quote, after a bad row
+    path = tmp_path / "quote.csv"
+    path.write_text('No,Name\r\n,Ann\r\nP2,"Bob" Jr\r\n', encoding="utf-8")
+
+    # when it is imported
+    errors = rejected_errors(engine, path, parse_mapping(["no=No", "name=Name"]))
+
+    # then both rows are reported on their lines
+    assert [error.line_no for error in errors] == [2, 3]
+    assert "The row is not valid CSV" in errors[1].reason
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", "|"])
+def test_import_contacts_detects_separator(engine, tmp_path, delimiter):
+    # given a file separated by something other than commas, with a comma in a name
+    path = tmp_path / "c.csv"
+    path.write_text(
+        delimiter.join(["No", "Name"]) + "\n" + delimiter.join(["P1", "Lee, Ann"]),
+        encoding="utf-8",
+    )
+
+    # when it is imported without naming the separator
+    result = run_import(engine, path, parse_mapping(["no=No", "name=Name"]))
+
+    # then the separator is taken from the header line
+    assert result.inserted == 1
+    assert contacts(engine)["P1"].name == "Lee, Ann"
+
+
+def test_import_contacts_ambiguous_separator(engine, tmp_path):
+    # given a header that contains both a semicolon and a comma
+    path = tmp_path / "c.csv"
+    path.write_text("No;Name;Company, Inc\nP1;Ann;X\n", encoding="utf-8")
+    mapping = parse_mapping(["no=No", "name=Name"])
+
+    # when it is imported without naming the separator, then it is rejected
+    with pytest.raises(ServiceError) as raised:
+        run_import(engine, path, mapping)
+    assert raised.value.errors[0].field == "delimiter"
+    assert "more than one possible column separator (comma and semicolon)" in (
+        raised.value.errors[0].message
+    )
+    assert "--delimiter" in raised.value.errors[0].message
+
+    # when the separator is given, then the file imports
+    assert run_import(engine, path, mapping, delimiter=";").inserted == 1
+
+
+def test_import_contacts_directory(engine, tmp_path):
+    # when a directory is given as the file
+    with pytest.raises(ServiceError) as raised:
+        run_import(engine, tmp_path, parse_mapping(["no=No", "name=Name"]))
+
+    # then the error says it is a directory
+    assert raised.value.errors[0].message == (
+        f"{str(tmp_path)!r} is a directory, not a CSV file. Give the path of the "
+        "CSV file."
+    )

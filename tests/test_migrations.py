@@ -272,3 +272,90 @@ def test_uninstall_hook_empty_database_does_nothing(empty_engine):
 
     # then
     assert table_names(empty_engine) == set()
+
+
+def create_contact_store_tables(engine, *, except_table: str = "") -> None:
+    tables = [
+        Base.metadata.tables[name]
+        for name in sorted(CONTACT_STORE_TABLES)
+        if name != except_table
+    ]
+    Base.metadata.create_all(engine, tables=tables)
+
+
+def test_revision_tables_match_migrations(empty_engine):
+    # when
+    migrate.upgrade(empty_engine, migrate.CONTACT_STORE_REVISION)
+
+    # then
+    revisions = dict(migrate._revision_tables())
+    assert revisions[migrate.CONTACT_STORE_REVISION] == CONTACT_STORE_TABLES
+    assert table_names(empty_engine) == CONTACT_STORE_TABLES | {migrate.VERSION_TABLE}
+
+
+def test_upgrade_rejects_unrelated_contact_table(empty_engine):
+    # given: a host table named contact, without the other contact store tables
+    with empty_engine.begin() as connection:
+        connection.execute(text("CREATE TABLE contact (id INTEGER, label TEXT)"))
+
+    # when
+    with pytest.raises(migrate.SchemaConflictError) as raised:
+        migrate.upgrade(empty_engine)
+
+    # then nothing is recorded or created, and the error names the table and fix
+    message = raised.value.errors[0].message
+    assert message.startswith(
+        "The database has the tables contact but not the other 14 tables of the "
+        "module's revision segments_0001 (such as business_relation, campaign, "
+        "contact_business_relation), so these tables were not made by the module."
+    )
+    assert "Use another database or PostgreSQL schema, or drop or rename" in message
+    assert raised.value.errors[0].field == "database"
+    assert migrate.current_revision(empty_engine) is None
+    assert table_names(empty_engine) == {"contact"}
+
+
+def test_upgrade_rejects_contact_table_without_columns(empty_engine):
+    # given: every contact store table, but a contact table of the host's own
+    with empty_engine.begin() as connection:
+        connection.execute(
+            text("CREATE TABLE contact (no VARCHAR(20) PRIMARY KEY, name TEXT)")
+        )
+    create_contact_store_tables(empty_engine, except_table="contact")
+
+    # when
+    with pytest.raises(migrate.SchemaConflictError) as raised:
+        migrate.upgrade(empty_engine)
+
+    # then the error names the table and its missing columns
+    message = raised.value.errors[0].message
+    assert "(contact lacks address, address_2, city, company_name," in message
+    assert migrate.current_revision(empty_engine) is None
+
+
+def test_upgrade_rejects_part_of_module_tables(empty_engine):
+    # given: the contact store and one stray table of the module's later revision
+    create_contact_store_tables(empty_engine)
+    Base.metadata.create_all(
+        empty_engine, tables=[Base.metadata.tables["interaction_group"]]
+    )
+
+    # when
+    with pytest.raises(migrate.SchemaConflictError) as raised:
+        migrate.upgrade(empty_engine)
+
+    # then the later revision is named
+    assert "revision segments_0002" in raised.value.errors[0].message
+    assert migrate.current_revision(empty_engine) is None
+
+
+def test_upgrade_contact_store_made_by_host(empty_engine):
+    # given: the contact store tables, made by a host without Alembic
+    create_contact_store_tables(empty_engine)
+
+    # when
+    migrate.upgrade(empty_engine)
+
+    # then
+    assert migrate.current_revision(empty_engine) == migrate.MODULE_TABLES_REVISION
+    assert schema_differences(empty_engine) == []

@@ -2,8 +2,9 @@
 
 The rows come from the packaged copies in data/, whose origin, licence and the
 decisions taken on them are in data/SOURCES.md. Each table is written with one
-executemany upsert, so loading again leaves the same rows with the same values.
-Segment headers are the exception: they are inserted only when missing.
+executemany INSERT ... ON CONFLICT DO NOTHING, so a load inserts the demo rows that
+are missing and leaves existing rows as they are: loading twice changes nothing,
+and a reload never undoes a user's change to a demo row.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from .contacts import (
     link_rows,
     profile_answer_rows,
 )
-from .upsert import dialect_insert, upsert_rows
+from .upsert import dialect_insert, insert_missing_rows, unique_by_key
 
 logger = logging.getLogger(__name__)
 
@@ -57,17 +58,17 @@ def load_demo(session: Session, *, today: date | None = None) -> dict[str, int]:
     """Load the CRONUS contacts, codes, templates and demo segments.
 
     Demo dates move so that 1903 becomes the year of `today` (default: today).
-    Existing demo rows are updated to the file's values, except segment headers,
-    which are inserted only when missing so that a user's changes survive a reload.
-    Runs in the caller's transaction and never commits. Returns the number of demo
-    rows per table name.
+    Only missing rows are inserted: a row whose key exists, demo or not, keeps its
+    values. Runs in the caller's transaction and never commits. Returns the number
+    of demo rows per table name, inserted or already there.
     """
     started = time.perf_counter()
     today = today or date.today()
 
     counts: dict[str, int] = {}
     for model, rows in _demo_rows(today):
-        upsert_rows(session, model.__table__, rows)
+        rows = unique_by_key(model.__table__, rows)
+        insert_missing_rows(session, model.__table__, rows)
         counts[model.__tablename__] = len(rows)
 
     headers = cronus.read_rows("CreateSegmentHeader", ["No."])

@@ -1,4 +1,4 @@
-"""Insert-or-update of many rows in one executemany, with the backend's ON CONFLICT."""
+"""Inserts of many rows in one executemany that skip rows whose key exists."""
 
 from __future__ import annotations
 
@@ -19,38 +19,34 @@ def dialect_insert(session: Session, table: Table):
         insert = _INSERT_BY_DIALECT[dialect]
     except KeyError:
         raise NotImplementedError(
-            f"upserts are written for SQLite and PostgreSQL, not for {dialect!r}"
+            f"ON CONFLICT inserts are written for SQLite and PostgreSQL, not for "
+            f"{dialect!r}"
         ) from None
     return insert(table)
 
 
-def upsert_rows(
-    session: Session,
-    table: Table,
-    rows: Sequence[dict[str, Any]],
-    *,
-    update_columns: Sequence[str] | None = None,
-) -> None:
-    """Insert rows, updating `update_columns` of rows whose primary key exists.
+def unique_by_key(table: Table, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return one row per primary key, a later row replacing an earlier one."""
+    key_columns = [column.name for column in table.primary_key.columns]
+    by_key = {tuple(row[name] for name in key_columns): row for row in rows}
+    return list(by_key.values())
 
-    Every row must have the same keys. `update_columns` defaults to every non-key
-    column in the rows. When there is none, existing rows are left as they are.
-    Columns missing from the rows keep their defaults on insert and their values
-    on update.
+
+def insert_missing_rows(
+    session: Session, table: Table, rows: Sequence[dict[str, Any]]
+) -> None:
+    """Insert the rows whose primary key is not in the table yet.
+
+    Rows whose key exists are left as they are (ON CONFLICT DO NOTHING). `rows`
+    must be unique by primary key (see unique_by_key), because otherwise the
+    database keeps the first of them rather than the last. Every row must have the
+    same keys, and columns missing from the rows get their defaults.
     """
     if not rows:
         return
 
     key_columns = [column.name for column in table.primary_key.columns]
-    if update_columns is None:
-        update_columns = [name for name in rows[0] if name not in key_columns]
-
-    statement = dialect_insert(session, table)
-    if update_columns:
-        statement = statement.on_conflict_do_update(
-            index_elements=key_columns,
-            set_={name: statement.excluded[name] for name in update_columns},
-        )
-    else:
-        statement = statement.on_conflict_do_nothing(index_elements=key_columns)
+    statement = dialect_insert(session, table).on_conflict_do_nothing(
+        index_elements=key_columns
+    )
     session.execute(statement, list(rows))
