@@ -31,7 +31,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from segments_module.config import Settings
@@ -193,21 +193,6 @@ def create_segments(engine: Engine, count: int) -> list[str]:
     return numbers
 
 
-def widen_line_numbers(engine: Engine) -> None:
-    """Make line_no 64-bit on PostgreSQL, where INTEGER stops at 2,147,483,647.
-
-    Lines are numbered in steps of 10,000, so a 32-bit line_no allows at most 214,748
-    lines per segment. SQLite's INTEGER is always 64-bit.
-    """
-    if engine.dialect.name != "postgresql":
-        return
-    with engine.begin() as connection:
-        for table in ("segment_line", "segment_history"):
-            connection.execute(
-                text(f"ALTER TABLE {table} ALTER COLUMN line_no TYPE BIGINT")
-            )
-
-
 @dataclass
 class RoundResult:
     """The runs of one round, by (implementation, step)."""
@@ -291,7 +276,7 @@ def summarise(backend: str, rounds: list[RoundResult]) -> list[StepSummary]:
 
 
 def benchmark_database(
-    backend: str, contacts: int, repeat: int, *, widen: bool = False
+    backend: str, contacts: int, repeat: int
 ) -> tuple[str, list[StepSummary]]:
     """Generate contacts on a fresh database of `backend` and time every step.
 
@@ -304,8 +289,6 @@ def benchmark_database(
         logger.info(
             "%s: %d contacts in %.1f s", backend, generated.contacts, generated.seconds
         )
-        if widen:
-            widen_line_numbers(engine)
 
         rounds = []
         for round_no in range(repeat):
@@ -357,12 +340,6 @@ def main(argv: list[str] | None = None) -> None:
         default=",".join(BACKENDS),
         help="comma-separated backends to run (default: %(default)s)",
     )
-    parser.add_argument(
-        "--widen-line-no",
-        action="store_true",
-        help="alter line_no to BIGINT on PostgreSQL before the run, so that segments "
-        "of more than 214,748 lines fit",
-    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     # One line per created segment or HTTP request would bury the benchmark's own lines.
@@ -373,13 +350,11 @@ def main(argv: list[str] | None = None) -> None:
     versions = {}
     for backend in args.databases.split(","):
         versions[backend], results = benchmark_database(
-            backend, args.contacts, args.repeat, widen=args.widen_line_no
+            backend, args.contacts, args.repeat
         )
         summaries.extend(results)
 
     print(f"\n{args.contacts:,} contacts, median of {args.repeat} rounds")
-    if args.widen_line_no:
-        print("line_no altered to BIGINT on PostgreSQL")
     print()
     print(format_table(summaries))
     for s in summaries:
@@ -390,12 +365,10 @@ def main(argv: list[str] | None = None) -> None:
             )
 
     RESULTS_DIR.mkdir(exist_ok=True)
-    suffix = "_widened" if args.widen_line_no else ""
-    output = RESULTS_DIR / f"segment_actions_{args.contacts}{suffix}.json"
+    output = RESULTS_DIR / f"segment_actions_{args.contacts}.json"
     report = {
         "contacts": args.contacts,
         "repeat": args.repeat,
-        "widen_line_no": args.widen_line_no,
         "versions": versions,
         "steps": [
             asdict(s) | {"ratio": s.ratio, "passed": s.passed} for s in summaries
