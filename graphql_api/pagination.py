@@ -260,15 +260,18 @@ def paginate(
     page: PageArgs,
     kind: str,
     to_node: Callable[[Any], NodeType],
+    page_columns: Sequence[Any] = (),
 ) -> Connection[NodeType]:
     """Run one page of `statement` sorted by `keys`.
 
     `to_node` gets each result row; the sort values are appended to it as extra
-    columns, which the cursor reads.
+    columns, which the cursor reads. `page_columns` are added to the page's rows
+    only, never to the total count.
     """
     paged = (
         statement.add_columns(
-            *(key.expression.label(f"sort_{index}") for index, key in enumerate(keys))
+            *page_columns,
+            *(key.expression.label(f"sort_{index}") for index, key in enumerate(keys)),
         )
         .where(*cursor_conditions(kind, keys, page))
         .order_by(*page_order(keys, page.backward))

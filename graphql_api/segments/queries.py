@@ -9,7 +9,7 @@ import strawberry
 from sqlalchemy import func, select
 
 from segments_module.models import SavedSegmentCriteria as SavedSegmentCriteriaModel
-from segments_module.models import SegmentHeader
+from segments_module.models import SegmentHeader, SegmentLine
 
 from ..context import Info
 from ..enums import OrderDirection
@@ -65,14 +65,23 @@ class SegmentQueries:
             first, after, last, before, context.settings.max_page_size
         )
         order = order_by or SegmentOrder()
+        # Plain rows, not ORM objects, with each segment's line count in the same
+        # statement: both were large shares of this list's time.
+        line_count = (
+            select(func.count())
+            .where(SegmentLine.segment_no == SegmentHeader.no)
+            .scalar_subquery()
+            .label("no_of_lines")
+        )
         connection = paginate(
             context.session,
-            select(SegmentHeader),
+            select(SegmentHeader.__table__),
             _segment_sort_keys(order),
             page,
             # The order is part of the kind, so a cursor of one order fails on another.
             kind=f"segment by {order.field.value}",
-            to_node=lambda row: Segment.from_model(row[0]),
+            to_node=Segment.from_model,
+            page_columns=[line_count],
         )
         context.loaders.prime_segments(edge.node.no for edge in connection.edges)
         return connection

@@ -151,10 +151,13 @@ class Segment:
     campaign_target: bool
     campaign_response: bool
     attachment_no: int | None
+    # Filled when the list query already counted the lines; else the loader counts.
+    _no_of_lines: strawberry.Private[int | None] = None
 
     @classmethod
     def from_model(cls, header) -> Segment:
         values = model_values(cls, header)
+        values["_no_of_lines"] = getattr(header, "no_of_lines", None)
         values["correspondence_type_default"] = option_or_none(
             CorrespondenceType, header.correspondence_type_default
         )
@@ -166,6 +169,8 @@ class Segment:
 
     @strawberry.field(description="Number of lines.")
     def no_of_lines(self, info: Info) -> int:
+        if self._no_of_lines is not None:
+            return self._no_of_lines
         return info.context.loaders.segment_line_count.get(self.no)
 
     @strawberry.field(description="Sum of the lines' cost.")
