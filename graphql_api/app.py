@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 
+from cross_web import HTTPException
 from sqlalchemy import Engine, text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -34,6 +36,28 @@ class GraphQLApp(GraphQL):
         self.engine = engine
         self.settings = settings
         self.store = store
+
+    def decode_json(self, data: str | bytes) -> object:
+        """Parse a request body; reject shapes that Strawberry fails on with a 500."""
+        try:
+            decoded = json.loads(data)
+        except RecursionError as error:
+            raise HTTPException(
+                400, "The request body is nested too deeply. Send a flatter JSON body."
+            ) from error
+        requests = decoded if isinstance(decoded, list) else [decoded]
+        for request in requests:
+            if not isinstance(request, dict):
+                raise HTTPException(
+                    400,
+                    "The request body must be a JSON object with a query, "
+                    'e.g. {"query": "{ segments { totalCount } }"}.',
+                )
+            if not isinstance(request.get("operationName"), str | None):
+                raise HTTPException(
+                    400, "operationName must be a string or null. Fix the request body."
+                )
+        return decoded
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Reject a request whose user headers are invalid before it runs.

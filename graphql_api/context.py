@@ -50,13 +50,21 @@ def actor_from_request(request: HTTPConnection | None) -> Actor:
     """
     if request is None:
         return Actor(user_id=DEFAULT_USER_ID)
-    user_id = request.headers.get("x-user-id", "").strip() or DEFAULT_USER_ID
+    user_id = _utf8(request.headers.get("x-user-id", "")).strip() or DEFAULT_USER_ID
     _check_user_id(user_id)
     groups = request.headers.get("x-user-groups", "")
     return Actor(
         user_id=user_id,
         groups=frozenset(group.strip() for group in groups.split(",") if group.strip()),
     )
+
+
+def _utf8(header_value: str) -> str:
+    """Return a header as UTF-8 text; ASGI servers hand headers over as Latin-1."""
+    try:
+        return header_value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return header_value
 
 
 def _check_user_id(user_id: str) -> None:

@@ -5,15 +5,23 @@ from __future__ import annotations
 from typing import NewType
 
 import strawberry
+from graphql import GraphQLError
 
 
 def _parse_line_no(value: object) -> int:
+    # A GraphQLError reaches the client; any other exception would be masked.
+    message = f"LineNo must be a whole number, not {str(value)[:40]!r}."
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ValueError(f"LineNo must be a whole number, not {value!r}.")
+        raise GraphQLError(message)
     try:
-        return int(value)
+        number = int(value)
     except ValueError as error:
-        raise ValueError(f"LineNo must be a whole number, not {value!r}.") from error
+        raise GraphQLError(message) from error
+    if not -(2**63) <= number < 2**63:
+        raise GraphQLError(
+            f"LineNo {str(value)[:40]} is out of range. Check the line no."
+        )
+    return number
 
 
 # Lines are numbered in steps of 10000, so a segment of more than 214,748 lines

@@ -903,8 +903,12 @@ def _link_companies(
     by_name.update(_companies_by_name(session, missing))
     to_create = [name for name in missing if name not in by_name]
     created = []
+    # Numbers the file itself uses are taken too, or a new company could collide.
+    file_nos = {row.values["no"] for row in rows}
     for name, no in zip(
-        to_create, _next_company_nos(session, len(to_create)), strict=True
+        to_create,
+        _next_company_nos(session, len(to_create), taken=file_nos),
+        strict=True,
     ):
         by_name[name] = no
         created.append(_company_row(no, name))
@@ -1013,8 +1017,13 @@ def _companies_by_name(session: Session, names: list[str]) -> dict[str, str]:
     return found
 
 
-def _next_company_nos(session: Session, count: int) -> list[str]:
-    """Take `count` nos. from the CONTACT-COMPANY series, skipping nos. in use."""
+def _next_company_nos(
+    session: Session, count: int, taken: set[str] = frozenset()
+) -> list[str]:
+    """Take `count` nos. from the CONTACT-COMPANY series, skipping nos. in use.
+
+    `taken` holds further nos. to skip, such as those of the rows being imported.
+    """
     if count == 0:
         return []
     series = session.get(NumberSeries, COMPANY_SERIES_CODE, with_for_update=True)
@@ -1026,7 +1035,7 @@ def _next_company_nos(session: Session, count: int) -> list[str]:
         for _ in range(count - len(nos)):
             last = increment_number(last)
             candidates.append(last)
-        in_use = _existing_nos(session, candidates)
+        in_use = _existing_nos(session, candidates) | set(taken)
         nos += [no for no in candidates if no not in in_use]
 
     if series is None:

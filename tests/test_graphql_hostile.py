@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from starlette.requests import Request
 from starlette.testclient import TestClient
 
 from graphql_api.app import create_app
+from graphql_api.context import actor_from_request
 from segments_module.db import session_scope
 from tests.conftest import shared_data
 from tests.factories import load_small_world
@@ -343,3 +345,76 @@ def test_unknown_attachment_on_template_language_names_field(client):
     # then
     assert_rejected(body, "input.attachmentNo")
     assert body["data"]["result"]["errors"][0]["code"] == "NOT_FOUND"
+
+
+# --- Request bodies and scalars ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("[" * 100_000, "nested too deeply"),
+        ("null", "must be a JSON object"),
+        ('{"query": "{ __typename }", "operationName": ["x"]}', "operationName"),
+    ],
+)
+def test_malformed_body_is_a_clear_400(client, body, message):
+    response = client.post(
+        "/graphql", content=body, headers={"content-type": "application/json"}
+    )
+
+    assert response.status_code == 400
+    assert message in response.text
+
+
+def test_line_no_that_is_not_a_number_names_it(client):
+    document = """
+    mutation { result: deleteSegmentLine(segmentNo: "HOSTILE", lineNo: "abc") {
+      affectedLines errors { field code message } } }
+    """
+
+    body = send(client, document)
+
+    assert_rejected(body, "LineNo must be a whole number")
+
+
+def test_lone_surrogate_in_description_names_field(client):
+    # json.dumps writes the surrogate as an escape, as a browser would send it.
+    payload = {
+        "query": CREATE_SEGMENT,
+        "variables": {"input": {"description": "a\ud800"}},
+    }
+
+    response = client.post(
+        "/graphql",
+        content=json.dumps(payload),
+        headers={"content-type": "application/json"},
+    )
+
+    assert response.status_code == 200
+    assert_rejected(response.json(), "input.description")
+
+
+def test_integer_filter_out_of_range_names_field(client):
+    criteria = {"profileAnswer": {"questionnaireCode": "*", "lineNo": "3000000000"}}
+
+    body = send(client, ADD_CONTACTS, segmentNo=SEGMENT_NO, criteria=criteria)
+
+    assert_rejected(body, "criteria.profileAnswer.lineNo")
+
+
+def test_segment_lookup_ignores_case(client):
+    document = '{ segment(no: " hostile ") { no } }'
+
+    body = send(client, document)
+
+    assert body["data"]["segment"] == {"no": SEGMENT_NO}
+
+
+def test_user_id_header_in_utf8_is_kept():
+    # ASGI servers pass header bytes on; Starlette reads them as Latin-1.
+    scope = {"type": "http", "headers": [(b"x-user-id", "Jérôme".encode())]}
+
+    actor = actor_from_request(Request(scope))
+
+    assert actor.user_id == "Jérôme"

@@ -192,6 +192,22 @@ def test_import_contacts_skips_taken_company_nos(engine, tmp_path):
     assert series.last_no_used == "COMP000002"
 
 
+def test_import_contacts_skips_company_nos_in_file(engine, tmp_path):
+    # given a file whose own row uses the next company no.
+    path = write_csv(
+        tmp_path / "p.csv",
+        [["No", "Name", "Co"], ["COMP000001", "Squatter", ""], ["P1", "A", "Hooli"]],
+    )
+    mapping = parse_mapping(["no=No", "name=Name", "company_name=Co"])
+
+    # when a new company is created for the other row
+    run_import(engine, path, mapping)
+
+    # then it takes the next no. that neither the database nor the file uses
+    assert contacts(engine)["COMP000001"].name == "Squatter"
+    assert contacts(engine)["P1"].company_no == "COMP000002"
+
+
 def test_import_contacts_keeps_email_as_written(engine, tmp_path):
     # given an address with upper case letters and a + tag
     path = write_csv(

@@ -51,6 +51,8 @@ class InteractionQueries:
                 value = getattr(filter, name)
                 if isinstance(value, str):
                     check_text_argument(f"filter.{camel(name)}", value)
+                if name == "segment_no" and value is not None:
+                    value = value.strip().upper()  # a BC Code value
                 if value is not None:
                     column = getattr(InteractionLogEntryModel, name)
                     statement = statement.where(column == value)

@@ -42,7 +42,7 @@ class LoggedSegmentQueries:
             check_text_argument("filter.segmentNo", filter.segment_no)
         if filter is not None and filter.segment_no is not None:
             statement = statement.where(
-                LoggedSegmentModel.segment_no == filter.segment_no
+                LoggedSegmentModel.segment_no == filter.segment_no.strip().upper()
             )
         if filter is not None and filter.canceled is not None:
             statement = statement.where(LoggedSegmentModel.canceled == filter.canceled)

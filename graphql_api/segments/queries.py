@@ -91,7 +91,8 @@ class SegmentQueries:
     )
     def segment(self, info: Info, no: str) -> Segment | None:
         check_text_argument("no", no)
-        header = info.context.session.get(SegmentHeader, no)
+        # Segment numbers are BC Code values, stored in upper case.
+        header = info.context.session.get(SegmentHeader, no.strip().upper())
         return None if header is None else Segment.from_model(header)
 
     @strawberry.field(description="Saved segment criteria, by code.")

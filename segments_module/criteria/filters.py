@@ -643,7 +643,13 @@ def _convert_value(chars: list[_Char], info: FieldInfo) -> Any:
             raise FilterSyntaxError(
                 f'"{text}" is not a whole number', position, _KIND_HINTS["integer"]
             )
-        return int(text)
+        number = int(text)
+        # Integer fields are 32-bit columns on PostgreSQL.
+        if not -(2**31) <= number < 2**31:
+            raise FilterSyntaxError(
+                f'"{text}" is out of range', position, _KIND_HINTS["integer"]
+            )
+        return number
     if info.kind == "date":
         return _date_value(text.strip(), position)
     return _boolean_value(text.strip(), position)

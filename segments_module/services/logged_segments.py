@@ -153,7 +153,8 @@ def _check_lines(env: Env, header: SegmentHeader) -> None:
         (
             "interactionTemplateCode",
             func.coalesce(line.c.interaction_template_code, "") == "",
-            "has no interaction template. Choose a template on the line or the header.",
+            "has no interaction template. Choose one on the line, or on the header "
+            "with updateLines so that the lines take it.",
         ),
         (
             "interactionTemplateCode",

@@ -569,10 +569,16 @@ def _contact_filter_value(contact_no: str) -> str:
 
 
 def _contact_row(env: Env, contact_no: str, field: str = "contactNo"):
-    contact_no = clean_text(field, contact_no)
+    contact_no = clean_text(field, contact_no).strip()
     contacts = env.store.contacts()
+    # Contact numbers are BC Code values; a host may store them as typed, so the
+    # exact value is tried first.
     row = (
-        env.session.execute(select(contacts).where(contacts.c.no == contact_no))
+        env.session.execute(
+            select(contacts)
+            .where(contacts.c.no.in_({contact_no, contact_no.upper()}))
+            .order_by(contacts.c.no != contact_no)
+        )
         .mappings()
         .first()
     )
@@ -588,6 +594,7 @@ def add_segment_line(
     header = _lock_segment(env, segment_no)
     segment_no = header.no
     contact = _contact_row(env, contact_no)
+    contact_no = contact["no"]
     if contact["privacy_blocked"]:
         raise ServiceError.single(
             "contactNo",

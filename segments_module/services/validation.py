@@ -18,9 +18,10 @@ from ..errors import ErrorCode, FieldError, ServiceError
 from ..models import Attachment, InteractionGroup, InteractionTemplate
 from .env import Env
 
-# Control characters other than tab, line feed and carriage return. PostgreSQL
-# rejects NUL in text, and none of them belongs in a code or a description.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters other than tab, line feed and carriage return, and lone UTF-16
+# surrogates. PostgreSQL rejects NUL in text, no database can store a lone
+# surrogate, and none of them belongs in a code or a description.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 # Amounts are NUMERIC(18, 2): at most 16 digits before the decimal point.
 MAX_AMOUNT = Decimal("9999999999999999.99")
 CENT = Decimal("0.01")
@@ -45,7 +46,15 @@ def camel(name: str) -> str:
 
 def is_code_field(name: str) -> bool:
     """Return True for BC Code fields (numbers and codes), which are upper case."""
-    return name in ("no", "code") or name.endswith(("_code", "_no"))
+    return (
+        name in ("no", "code")
+        or name.endswith(("_code", "_no"))
+        or name.endswith(("_code_default", "_no_default"))
+    )
+
+
+def _field_path(prefix: str, field: str) -> str:
+    return f"{prefix}.{camel(field)}" if prefix else camel(field)
 
 
 def _reference_exists(env: Env, field: str, value: Any) -> bool:
@@ -76,7 +85,7 @@ def _reference_exists(env: Env, field: str, value: Any) -> bool:
 def _clean_amount(
     field: str, value: Any, prefix: str
 ) -> tuple[Decimal | None, FieldError | None]:
-    name = f"{prefix}.{camel(field)}"
+    name = _field_path(prefix, field)
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
@@ -85,16 +94,18 @@ def _clean_amount(
         return None, FieldError(
             name,
             ErrorCode.INVALID,
-            f"{camel(field)} {value!r} is not a valid amount. Enter a number between 0 "
-            f"and {MAX_AMOUNT}.",
+            f"{camel(field)} {str(value)!r} is not a valid amount. Enter a number "
+            f"between 0 and {MAX_AMOUNT}.",
         )
     if amount < 0:
         return None, FieldError(
             name,
             ErrorCode.INVALID,
-            f"{camel(field)} {value!r} is negative. Enter zero or a positive amount.",
+            f"{camel(field)} {str(value)!r} is negative. Enter zero or a positive "
+            "amount.",
         )
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP), None
+    # Adding zero turns -0 into 0.
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP) + 0, None
 
 
 def clean_input(
@@ -119,7 +130,7 @@ def clean_input(
     errors: list[FieldError] = []
 
     for field, value in values.items():
-        name = f"{prefix}.{camel(field)}"
+        name = _field_path(prefix, field)
         if value is None:
             continue
         if field not in allowed:
@@ -141,9 +152,9 @@ def clean_input(
                     FieldError(
                         name,
                         ErrorCode.INVALID,
-                        f"{camel(field)} contains the control character "
-                        f"U+{ord(match.group()):04X} at position {match.start() + 1}. "
-                        "Remove it.",
+                        f"{camel(field)} contains the character "
+                        f"U+{ord(match.group()):04X} at position {match.start() + 1}, "
+                        "which text cannot contain. Remove it.",
                     )
                 )
                 continue
@@ -191,7 +202,7 @@ def clean_input(
         if not _reference_exists(env, field, value):
             errors.append(
                 FieldError(
-                    f"{prefix}.{camel(field)}",
+                    _field_path(prefix, field),
                     ErrorCode.NOT_FOUND,
                     f"{REFERENCES[field]} {value!r} was not found. Choose an existing "
                     f"one or leave {camel(field)} blank.",
@@ -211,8 +222,8 @@ def clean_text(
         raise ServiceError.single(
             field,
             ErrorCode.INVALID,
-            f"{field} contains the control character U+{ord(match.group()):04X} at "
-            f"position {match.start() + 1}. Remove it.",
+            f"{field} contains the character U+{ord(match.group()):04X} at position "
+            f"{match.start() + 1}, which text cannot contain. Remove it.",
         )
     value = (value or "").strip().upper() if code else value or ""
     if max_length and len(value) > max_length:
