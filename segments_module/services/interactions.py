@@ -183,7 +183,8 @@ def delete_interaction_template(env: Env, code: str) -> None:
             "code",
             ErrorCode.INVALID,
             f"Interaction template {code!r} is used by {entries} interaction log "
-            f"entries and {segments} open segments, so it cannot be deleted.",
+            f"entries and {segments} open segments, so it cannot be deleted. Keep it, "
+            "or delete those segments first if no log entry uses it.",
         )
     env.session.delete(template)
     env.session.flush()
