@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import logging
 from datetime import date
 from decimal import Decimal
@@ -23,7 +24,9 @@ from segments_module.models import (
     NumberSeries,
     ProfileQuestionnaire,
     ProfileQuestionnaireLine,
+    SegmentCriteriaLine,
     SegmentHeader,
+    SegmentLine,
 )
 from tests.conftest import shared_data
 
@@ -374,7 +377,7 @@ def test_demo_files_match_origin():
     )
 
     # then every copy is byte for byte the same as its origin
-    assert len(names) == 21
+    assert len(names) == 22
     for name in names:
         origin = shared_data(f"contacts/bc_cronus_crm/{name}")
         assert packaged.joinpath(name).read_bytes() == origin.read_bytes(), name
@@ -392,3 +395,52 @@ def test_load_demo_date_follows_today(engine, today, expected):
     # then the demo segment date is in that year
     with session_scope(engine) as session:
         assert session.get(SegmentHeader, "SM10004").date == expected
+
+
+def read_packaged_csv(name: str) -> list[dict[str, str]]:
+    data = resources.files("segments_module.demo") / "data" / name
+    with data.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_demo_segments_get_bc_criteria_lines(engine):
+    # given the contacts that CRONUS links to the PRESS business relation's company
+    contacts = read_packaged_csv("CreateContact.csv")
+    press_companies = {
+        row["Contact No."].replace("@Customer:", "CUST-")
+        for row in read_packaged_csv("CreateContactBusinessRel.csv")
+        if row["Business Relation Code"] == "PRESS"
+    }
+    expected = set(press_companies) | {
+        row["No."]
+        for row in contacts
+        if row["Company No."].replace("@Customer:", "CUST-") in press_companies
+    }
+
+    # when the demo data is loaded twice
+    for _ in range(2):
+        with session_scope(engine, write=True) as session:
+            load_demo(session, today=date(2026, 12, 4))
+
+    # then SM10003 holds exactly those contacts, once each, with its criteria
+    with session_scope(engine) as session:
+        lines = session.scalars(
+            select(SegmentLine.contact_no).where(SegmentLine.segment_no == "SM10003")
+        ).all()
+        views = session.scalars(
+            select(SegmentCriteriaLine.view)
+            .where(SegmentCriteriaLine.segment_no == "SM10003")
+            .order_by(SegmentCriteriaLine.line_no)
+        ).all()
+        by_segment = dict(
+            session.execute(
+                select(SegmentLine.segment_no, func.count()).group_by(
+                    SegmentLine.segment_no
+                )
+            ).all()
+        )
+    assert len(expected) == 12
+    assert sorted(lines) == sorted(expected)
+    assert views == ["Add Contacts", "Business Relation Code is PRESS"]
+    # SM10001 and SM10004 both add the CUST relation; the value entry step is skipped.
+    assert by_segment["SM10001"] == by_segment["SM10004"]

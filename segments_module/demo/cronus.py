@@ -66,6 +66,12 @@ def read_rows(name: str, key: Sequence[str]) -> list[dict[str, str]]:
     return list(rows.values())
 
 
+def read_all_rows(name: str) -> list[dict[str, str]]:
+    """Read every row of data/<name>.csv in file order, for files without a key."""
+    raw = resources.files(__package__).joinpath("data", f"{name}.csv").read_bytes()
+    return list(csv.DictReader(io.StringIO(raw.decode("utf-8"), newline="")))
+
+
 def contact_no(value: str) -> str:
     """Return the contact no. for a CRONUS no. or a reference like `@Customer:<No>`."""
     if not value.startswith("@"):

@@ -17,6 +17,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..criteria.model import ContactCriteria
 from ..models import (
     BusinessRelation,
     Campaign,
@@ -38,7 +39,9 @@ from ..models import (
     Salesperson,
     SegmentHeader,
 )
+from ..services import segments
 from ..services.defaults import copy_template_to_header
+from ..services.env import Actor, Env
 from . import cronus
 from .contacts import (
     Rows,
@@ -52,6 +55,10 @@ from .upsert import dialect_insert, insert_missing_rows, unique_by_key
 logger = logging.getLogger(__name__)
 
 SEGMENT_SERIES_CODE = "SEGMENT"
+
+
+# The user recorded on what the demo load creates, such as the demo segments' lines.
+DEMO_USER = "demo"
 
 
 def load_demo(session: Session, *, today: date | None = None) -> dict[str, int]:
@@ -72,7 +79,9 @@ def load_demo(session: Session, *, today: date | None = None) -> dict[str, int]:
         counts[model.__tablename__] = len(rows)
 
     headers = cronus.read_rows("CreateSegmentHeader", ["No."])
-    inserted_headers = _insert_missing_headers(session, headers, today)
+    new_segments = _insert_missing_headers(session, headers, today)
+    inserted_headers = len(new_segments)
+    _fill_demo_segments(session, new_segments)
     counts[SegmentHeader.__tablename__] = len(headers)
     _raise_segment_series(session, max(row["No."] for row in headers))
     counts[NumberSeries.__tablename__] = 1
@@ -211,8 +220,8 @@ def _template_rows() -> Rows:
 
 def _insert_missing_headers(
     session: Session, rows: list[dict[str, str]], today: date
-) -> int:
-    """Insert the demo segment headers whose no. is free and return how many.
+) -> set[str]:
+    """Insert the demo segment headers whose no. is free and return their nos.
 
     A header that exists, demo or not, is left as it is, so a reload never undoes
     a user's changes to a demo segment.
@@ -222,7 +231,7 @@ def _insert_missing_headers(
         session.scalars(select(SegmentHeader.no).where(SegmentHeader.no.in_(nos)))
     )
 
-    headers = []
+    headers: list[SegmentHeader] = []
     for row in rows:
         if row["No."] in existing:
             continue
@@ -240,7 +249,45 @@ def _insert_missing_headers(
 
     session.add_all(headers)
     session.flush()
-    return len(headers)
+    return {header.no for header in headers}
+
+
+# CreateSegmentLine.csv's Functionality option: Add, Reduce, Refine.
+DEMO_ACTIONS = ("add", "reduce", "refine")
+
+
+def _fill_demo_segments(session: Session, segment_nos: set[str]) -> None:
+    """Run BC's demo criteria on the demo segments this load inserted.
+
+    Only the standard (OnRun) rows run, because the variant sets repeat them. A row
+    that filters value entries is skipped: the module has no value entries.
+    """
+    env = Env(session, Actor(DEMO_USER))
+    for row in cronus.read_all_rows("CreateSegmentLine"):
+        segment_no = row["SegmentNo"]
+        if row["_al_section"] != "OnRun" or segment_no not in segment_nos:
+            continue
+        if row["ValueEntryPostingDateFilter"]:
+            logger.debug("demo segment %s: value entry criteria skipped", segment_no)
+            continue
+        criteria = ContactCriteria(
+            business_relation=row["BusinessRelationCode"] or None,
+            profile_answer=(
+                {
+                    "questionnaire_code": row["ProfileQuestionCode"],
+                    "line_no": row["ProfileQuestionCodeLineFilter"],
+                }
+                if row["ProfileQuestionCode"]
+                else None
+            ),
+        )
+        action = DEMO_ACTIONS[int(row["Functionality"])]
+        if action == "add":
+            segments.add_contacts(env, segment_no, criteria)
+        elif action == "reduce":
+            segments.reduce_contacts(env, segment_no, criteria)
+        else:
+            segments.refine_contacts(env, segment_no, criteria)
 
 
 def _raise_segment_series(session: Session, highest_no: str) -> None:
