@@ -1,4 +1,4 @@
-"""How the module reaches the host's contacts: the store interface and the default."""
+"""The contact store: the interface to the host's contacts and its default."""
 
 from .base import CONTACT_COLUMNS, RELATED_SOURCES, ContactStore
 from .embedded import EmbeddedContactStore

@@ -56,7 +56,7 @@ REFERENCE_TABLES: dict[str, str] = {
 
 
 class ContactStore(ABC):
-    """Where contacts and their related rows live."""
+    """The source of contacts and their related rows."""
 
     @abstractmethod
     def contacts(self) -> FromClause:

@@ -1,8 +1,8 @@
 """Tables of the embedded contact store, used when no host supplies contacts.
 
 A host that owns its contacts maps its own tables through a ContactStore instead
-(see segments_module.contact_store); the module never writes to these tables itself
-except through the demo loader and the CSV importer.
+(see segments_module.contact_store). Only the demo loader and the CSV importer write
+to these tables.
 """
 
 from __future__ import annotations

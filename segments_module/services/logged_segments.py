@@ -196,10 +196,6 @@ def _check_lines(env: Env, header: SegmentHeader) -> None:
         .outerjoin(campaign, campaign.c.no == line.c.campaign_no)
         .outerjoin(template, template.c.code == line.c.interaction_template_code)
     )
-    failing = [
-        (literal(index, Integer()).label("rule"), condition)
-        for index, (_, condition, _) in enumerate(rules)
-    ]
     statement = (
         select(
             line.c.line_no,
@@ -209,13 +205,13 @@ def _check_lines(env: Env, header: SegmentHeader) -> None:
             line.c.campaign_no,
             *(
                 condition.label(f"rule_{index}")
-                for index, (_, condition) in enumerate(failing)
+                for index, (_, condition, _) in enumerate(rules)
             ),
         )
         .select_from(joined)
         .where(
             line.c.segment_no == header.no,
-            or_(*(condition for _, condition in failing)),
+            or_(*(condition for _, condition, _ in rules)),
         )
         .order_by(line.c.line_no)
     )

@@ -915,21 +915,32 @@ def reuse_logged_segment(
             "loggedSegmentEntryNo", "Logged segment", logged_segment_entry_no
         )
     header = _lock_segment(env, segment_no)
-    segment_no = header.no
-    action_no = _next_action_no(env, segment_no)
+    added, skipped = _add_logged_segment_action(env, header, logged)
+    return ActionResult(header, added, skipped)
+
+
+def _add_logged_segment_action(
+    env: Env, header: SegmentHeader, logged: LoggedSegment
+) -> tuple[int, list[SkippedContact]]:
+    """Add the logged segment's contacts as one Add Contacts action, recorded.
+
+    The action is recorded as a filter on the interactions of that segment, with
+    Allow Existing Contacts on, so Go Back undoes it and Reuse Criteria can replay it.
+    """
+    action_no = _next_action_no(env, header.no)
     added, skipped = _add_logged_contacts(env, header, action_no, logged.entry_no)
     criteria = ContactCriteria(
         interaction={"segment_no": _contact_filter_value(logged.segment_no)}
     )
     _record_action(
         env,
-        segment_no,
+        header.no,
         action_no,
         CriteriaAction.ADD,
         criteria,
         options=AddContactsOptions(allow_existing_contacts=True),
     )
-    return ActionResult(header, added, skipped)
+    return added, skipped
 
 
 def _add_logged_contacts(
@@ -1109,14 +1120,6 @@ def _restore_manual_lines(env: Env, segment_no: str, action_no: int, snapshots) 
         )
 
 
-def _count_lines(env: Env, segment_no: str) -> int:
-    return env.session.scalar(
-        select(func.count())
-        .select_from(SegmentLine)
-        .where(SegmentLine.segment_no == segment_no)
-    )
-
-
 def create_segment_from_logged(
     env: Env, logged: LoggedSegment, description: str
 ) -> SegmentHeader:
@@ -1124,18 +1127,7 @@ def create_segment_from_logged(
     header = create_segment(
         env, {"description": description, "campaign_no": logged.campaign_no or None}
     )
-    action_no = _next_action_no(env, header.no)
-    _add_logged_contacts(env, header, action_no, logged.entry_no)
-    _record_action(
-        env,
-        header.no,
-        action_no,
-        CriteriaAction.ADD,
-        ContactCriteria(
-            interaction={"segment_no": _contact_filter_value(logged.segment_no)}
-        ),
-        options=AddContactsOptions(allow_existing_contacts=True),
-    )
+    _add_logged_segment_action(env, header, logged)
     return header
 
 

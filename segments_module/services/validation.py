@@ -234,10 +234,3 @@ def clean_text(
             "Shorten the value.",
         )
     return value
-
-
-def row_exists(env: Env, table: Table, column: str, value: object) -> bool:
-    count = env.session.scalar(
-        select(func.count()).select_from(table).where(table.c[column] == value)
-    )
-    return bool(count)
