@@ -34,6 +34,9 @@ HEAD = f"{BRANCH}@head"
 MIGRATION_LOCK_KEY = 0x5E6_0001
 CONTACT_STORE_REVISION = "segments_0001"
 MODULE_TABLES_REVISION = "segments_0002"
+DELIVERY_REVISION = "segments_0003"
+# Tables that segments_0003 creates.
+DELIVERY_TABLES = frozenset({"company_information", "job"})
 
 
 class SchemaConflictError(ServiceError):
@@ -46,10 +49,10 @@ class SchemaConflictError(ServiceError):
 def _revision_tables() -> tuple[tuple[str, frozenset[str]], ...]:
     """Return each revision with every table that exists once it is applied.
 
-    segments_0001 creates the tables of models/contacts.py, and segments_0002 the
-    others. NOTE: the tables and columns are read from today's models, which match
-    segments_0002. Once a later revision changes a table, a database made by an
-    older create_all needs a manual stamp.
+    segments_0001 creates the tables of models/contacts.py, segments_0002 the
+    segment and interaction tables, and segments_0003 the delivery tables. NOTE: the
+    columns are read from today's models, which match segments_0003, so a database
+    that an older create_all made without a version row needs a manual stamp.
     """
     contact_store = frozenset(
         mapper.local_table.name
@@ -58,7 +61,8 @@ def _revision_tables() -> tuple[tuple[str, frozenset[str]], ...]:
     )
     return (
         (CONTACT_STORE_REVISION, contact_store),
-        (MODULE_TABLES_REVISION, frozenset(Base.metadata.tables)),
+        (MODULE_TABLES_REVISION, frozenset(Base.metadata.tables) - DELIVERY_TABLES),
+        (DELIVERY_REVISION, frozenset(Base.metadata.tables)),
     )
 
 

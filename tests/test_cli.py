@@ -91,8 +91,8 @@ def test_db_upgrade_creates_tables(run, database_file):
 
     # then
     assert result.exit_code == 0, result.output
-    assert "is at revision segments_0002" in result.output
-    assert migrate.current_revision(f"sqlite:///{database_file}") == "segments_0002"
+    assert "is at revision segments_0003" in result.output
+    assert migrate.current_revision(f"sqlite:///{database_file}") == "segments_0003"
 
 
 def test_db_current_before_and_after_upgrade(run):
@@ -101,7 +101,7 @@ def test_db_current_before_and_after_upgrade(run):
     after = run("db", "current")
 
     assert before.output == "none\n"
-    assert after.output == "segments_0002\n"
+    assert after.output == "segments_0003\n"
 
 
 def test_db_upgrade_reads_url_from_environment(tmp_path, monkeypatch):
@@ -603,7 +603,7 @@ def test_demo_load_missing_table_no_folder_hint(run, database_file):
             )
         )
         connection.execute(
-            text(f"INSERT INTO {migrate.VERSION_TABLE} VALUES ('segments_0002')")
+            text(f"INSERT INTO {migrate.VERSION_TABLE} VALUES ('segments_0003')")
         )
     engine.dispose()
 

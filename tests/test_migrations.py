@@ -85,7 +85,7 @@ def test_scripts_single_head_on_segments_branch():
     base = scripts.get_revision(migrate.CONTACT_STORE_REVISION)
 
     # then
-    assert [head.revision for head in heads] == [migrate.MODULE_TABLES_REVISION]
+    assert [head.revision for head in heads] == [migrate.DELIVERY_REVISION]
     assert base.branch_labels == {migrate.BRANCH}
     assert base.down_revision is None
 
@@ -102,7 +102,7 @@ def test_upgrade_empty_database_matches_models(empty_engine):
     assert table_names(empty_engine) == set(Base.metadata.tables) | {
         migrate.VERSION_TABLE
     }
-    assert migrate.current_revision(empty_engine) == migrate.MODULE_TABLES_REVISION
+    assert migrate.current_revision(empty_engine) == migrate.DELIVERY_REVISION
 
 
 def test_upgrade_from_url_string(empty_database_url):
@@ -110,7 +110,7 @@ def test_upgrade_from_url_string(empty_database_url):
     migrate.upgrade(empty_database_url)
 
     # then
-    assert migrate.current_revision(empty_database_url) == "segments_0002"
+    assert migrate.current_revision(empty_database_url) == migrate.DELIVERY_REVISION
 
 
 def test_upgrade_second_run_changes_nothing(empty_engine):
@@ -123,7 +123,7 @@ def test_upgrade_second_run_changes_nothing(empty_engine):
     migrate.upgrade(empty_engine)
 
     # then
-    assert migrate.current_revision(empty_engine) == migrate.MODULE_TABLES_REVISION
+    assert migrate.current_revision(empty_engine) == migrate.DELIVERY_REVISION
     assert schema_differences(empty_engine) == []
     with session_scope(empty_engine) as session:
         assert session.scalars(select(Contact.name)).all() == ["Kept Contact"]
@@ -149,7 +149,7 @@ def test_upgrade_concurrent_processes_both_succeed(empty_database_url):
 
     # then
     assert errors == []
-    assert migrate.current_revision(empty_database_url) == "segments_0002"
+    assert migrate.current_revision(empty_database_url) == migrate.DELIVERY_REVISION
 
 
 def test_current_revision_empty_database_is_none(empty_engine):
@@ -173,7 +173,7 @@ def test_upgrade_leaves_host_alembic_history(empty_engine):
             text("SELECT version_num FROM alembic_version")
         ).scalars()
         assert list(host_versions) == ["host0042"]
-    assert migrate.current_revision(empty_engine) == migrate.MODULE_TABLES_REVISION
+    assert migrate.current_revision(empty_engine) == migrate.DELIVERY_REVISION
 
 
 def test_upgrade_database_from_create_all(empty_engine):
@@ -184,7 +184,7 @@ def test_upgrade_database_from_create_all(empty_engine):
     migrate.upgrade(empty_engine)
 
     # then
-    assert migrate.current_revision(empty_engine) == migrate.MODULE_TABLES_REVISION
+    assert migrate.current_revision(empty_engine) == migrate.DELIVERY_REVISION
     assert schema_differences(empty_engine) == []
 
 
@@ -357,5 +357,5 @@ def test_upgrade_contact_store_made_by_host(empty_engine):
     migrate.upgrade(empty_engine)
 
     # then
-    assert migrate.current_revision(empty_engine) == migrate.MODULE_TABLES_REVISION
+    assert migrate.current_revision(empty_engine) == migrate.DELIVERY_REVISION
     assert schema_differences(empty_engine) == []

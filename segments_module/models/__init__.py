@@ -35,7 +35,13 @@ from .interactions import (
     InteractionTemplate,
     InteractionTemplateLanguage,
 )
-from .logged import InteractionLogEntry, LoggedSegment, NumberSeries
+from .logged import (
+    CompanyInformation,
+    InteractionLogEntry,
+    Job,
+    LoggedSegment,
+    NumberSeries,
+)
 from .segments import (
     LINE_VALUE_COLUMNS,
     SavedSegmentCriteria,

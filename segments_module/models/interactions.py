@@ -56,7 +56,11 @@ class InteractionTemplateLanguage(Base):
 
 
 class Attachment(Base):
-    """A stored file: a Word template or a merged document."""
+    """A stored file: a Word template or a merged document.
+
+    The bytes are in ``content`` when the database stores files, or in the file
+    ``storage_path`` names, relative to the configured attachment folder.
+    """
 
     __tablename__ = "attachment"
     __model_name__ = "attachment"
@@ -64,8 +68,12 @@ class Attachment(Base):
     no: Mapped[int] = mapped_column(primary_key=True)
     file_name: Mapped[str] = mapped_column(String(250), default="")
     file_extension: Mapped[str] = mapped_column(String(10), default="")
+    content_type: Mapped[str] = mapped_column(String(100), default="")
     content: Mapped[bytes | None] = mapped_column(LargeBinary)
     storage_path: Mapped[str] = mapped_column(String(500), default="")
     size: Mapped[int] = mapped_column(default=0)
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    # Set once a logged interaction uses the file; it can then never change.
     read_only: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime | None]
+    created_by: Mapped[str] = mapped_column(String(50), default="")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import CODE, TEXT, Base
+from .base import CODE, LONG_TEXT, TEXT, Base
 
 
 class LoggedSegment(Base):
@@ -59,9 +59,17 @@ class InteractionLogEntry(Base):
         ForeignKey("logged_segment.entry_no")
     )
     delivery_status: Mapped[str] = mapped_column(String(12), default="")
+    # Why the last delivery failed; blank unless Delivery Status is Error.
+    delivery_error: Mapped[str] = mapped_column(String(LONG_TEXT), default="")
+    delivered_at: Mapped[datetime | None]
+    # The contact's merged document, stored when the segment is logged with delivery.
+    merged_attachment_no: Mapped[int | None]
     canceled: Mapped[bool] = mapped_column(default=False)
 
-    __table_args__ = (Index(None, "logged_segment_entry_no", "entry_no"),)
+    __table_args__ = (
+        Index(None, "logged_segment_entry_no", "entry_no"),
+        Index(None, "delivery_status"),
+    )
 
 
 class NumberSeries(Base):
@@ -72,3 +80,48 @@ class NumberSeries(Base):
 
     code: Mapped[str] = mapped_column(String(CODE), primary_key=True)
     last_no_used: Mapped[str] = mapped_column(String(CODE), default="")
+
+
+class CompanyInformation(Base):
+    """The user's own company, whose details letters carry (one row, key 1)."""
+
+    __tablename__ = "company_information"
+    __model_name__ = "company.information"
+
+    key: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(TEXT), default="")
+    address: Mapped[str] = mapped_column(String(TEXT), default="")
+    address_2: Mapped[str] = mapped_column(String(50), default="")
+    post_code: Mapped[str] = mapped_column(String(CODE), default="")
+    city: Mapped[str] = mapped_column(String(30), default="")
+    county: Mapped[str] = mapped_column(String(30), default="")
+    country_code: Mapped[str] = mapped_column(String(10), default="")
+    phone_no: Mapped[str] = mapped_column(String(30), default="")
+    email: Mapped[str] = mapped_column(String(80), default="")
+    vat_registration_no: Mapped[str] = mapped_column(String(CODE), default="")
+
+
+class Job(Base):
+    """A merge or delivery run, with progress a client can follow."""
+
+    __tablename__ = "job"
+    __model_name__ = "segment.job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    # queued, running, done or failed
+    status: Mapped[str] = mapped_column(String(12), default="queued")
+    segment_no: Mapped[str] = mapped_column(String(CODE), default="")
+    logged_segment_entry_no: Mapped[int | None]
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    failures: Mapped[int] = mapped_column(default=0)
+    message: Mapped[str] = mapped_column(String(LONG_TEXT), default="")
+    # Outputs: the combined document, its PDF and the zip of per-contact files.
+    result_attachment_no: Mapped[int | None]
+    pdf_attachment_no: Mapped[int | None]
+    zip_attachment_no: Mapped[int | None]
+    warnings: Mapped[str] = mapped_column(Text, default="")
+    user_id: Mapped[str] = mapped_column(String(50), default="")
+    created_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
