@@ -36,7 +36,7 @@ CONTACT_STORE_REVISION = "segments_0001"
 MODULE_TABLES_REVISION = "segments_0002"
 DELIVERY_REVISION = "segments_0003"
 # Tables that segments_0003 creates.
-DELIVERY_TABLES = frozenset({"company_information", "job"})
+DELIVERY_TABLES = frozenset({"company_information", "job", "salutation_formula"})
 
 
 class SchemaConflictError(ServiceError):

@@ -377,7 +377,7 @@ def test_demo_files_match_origin():
     )
 
     # then every copy is byte for byte the same as its origin
-    assert len(names) == 22
+    assert len(names) == 23
     for name in names:
         origin = shared_data(f"contacts/bc_cronus_crm/{name}")
         assert packaged.joinpath(name).read_bytes() == origin.read_bytes(), name

@@ -21,6 +21,7 @@ from ..criteria.model import ContactCriteria
 from ..models import (
     BusinessRelation,
     Campaign,
+    CompanyInformation,
     Contact,
     ContactBusinessRelation,
     ContactIndustryGroup,
@@ -37,6 +38,7 @@ from ..models import (
     ProfileQuestionnaire,
     ProfileQuestionnaireLine,
     Salesperson,
+    SalutationFormula,
     SegmentHeader,
 )
 from ..services import segments
@@ -138,6 +140,40 @@ def _demo_rows(today: date) -> list[tuple[type, Rows]]:
             ),
         ),
         (ContactProfileAnswer, profile_answer_rows()),
+        (SalutationFormula, _salutation_formula_rows()),
+        (CompanyInformation, [CRONUS_COMPANY]),
+    ]
+
+
+# The demo company of Business Central's W1 demo data (codeunit Create Company
+# Information); BC looks the city up from the post code GB-W2 8HG.
+CRONUS_COMPANY = {
+    "key": 1,
+    "name": "CRONUS International Ltd.",
+    "address": "5 The Ring",
+    "address_2": "Westminster",
+    "post_code": "W2 8HG",
+    "city": "London",
+    "country_code": "GB",
+    "phone_no": "0666-666-6666",
+    "vat_registration_no": "777777777",
+}
+SALUTATION_TYPES = {"0": "Formal", "1": "Informal"}
+
+
+def _salutation_formula_rows() -> Rows:
+    key = ["Salutation Code", "Language Code", "Salutation Type"]
+    return [
+        {
+            "salutation_code": row["Salutation Code"],
+            "language_code": row["Language Code"],
+            "salutation_type": cronus.option(
+                SALUTATION_TYPES, row["Salutation Type"], "Salutation Type"
+            ),
+            "salutation": row["Salutation"],
+            **{f"name_{n}": int(row[f"Name {n}"]) for n in range(1, 6)},
+        }
+        for row in cronus.read_rows("CreateSalutationFormula", key)
     ]
 
 

@@ -34,6 +34,7 @@ from .interactions import (
     InteractionGroup,
     InteractionTemplate,
     InteractionTemplateLanguage,
+    SalutationFormula,
 )
 from .logged import (
     CompanyInformation,

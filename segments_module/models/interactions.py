@@ -77,3 +77,27 @@ class Attachment(Base):
     read_only: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime | None]
     created_by: Mapped[str] = mapped_column(String(50), default="")
+
+
+class SalutationFormula(Base):
+    """How a salutation code greets a contact in one language, formally or not.
+
+    ``salutation`` holds %1 to %5, filled with the contact's name parts that
+    ``name_1`` to ``name_5`` select: 1 job title, 2 first name, 3 middle name,
+    4 surname, 5 initials, 6 company name, 0 nothing (Business Central's codes).
+    """
+
+    __tablename__ = "salutation_formula"
+    __model_name__ = "salutation.formula"
+
+    salutation_code: Mapped[str] = mapped_column(String(10), primary_key=True)
+    # Blank is the formula for languages that have none of their own.
+    language_code: Mapped[str] = mapped_column(String(10), primary_key=True)
+    # "Formal" or "Informal"
+    salutation_type: Mapped[str] = mapped_column(String(10), primary_key=True)
+    salutation: Mapped[str] = mapped_column(String(50), default="")
+    name_1: Mapped[int] = mapped_column(default=0)
+    name_2: Mapped[int] = mapped_column(default=0)
+    name_3: Mapped[int] = mapped_column(default=0)
+    name_4: Mapped[int] = mapped_column(default=0)
+    name_5: Mapped[int] = mapped_column(default=0)

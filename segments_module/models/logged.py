@@ -64,6 +64,10 @@ class InteractionLogEntry(Base):
     delivered_at: Mapped[datetime | None]
     # The contact's merged document, stored when the segment is logged with delivery.
     merged_attachment_no: Mapped[int | None]
+    # E-mail the document as a .docx attachment instead of as the message body.
+    send_word_doc_as_attachment: Mapped[bool] = mapped_column(default=False)
+    # The job that last claimed the entry for delivery, so two jobs never send it both.
+    delivery_job_id: Mapped[int | None]
     canceled: Mapped[bool] = mapped_column(default=False)
 
     __table_args__ = (

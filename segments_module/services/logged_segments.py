@@ -18,7 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from ..db import execute_counted
 from ..errors import ErrorCode, FieldError, ServiceError, not_found
 from ..models import (
+    Attachment,
     CorrespondenceType,
+    DeliveryStatus,
     InteractionLogEntry,
     InteractionTemplate,
     LoggedSegment,
@@ -55,16 +57,28 @@ COPIED_LINE_COLUMNS = (
     "campaign_no",
     "campaign_target",
     "campaign_response",
+    "send_word_doc_as_attachment",
 )
 
 
-def log_segment(env: Env, segment_no: str, create_follow_up: bool = False) -> LogResult:
-    """Log the segment: one interaction log entry per line, then delete the segment."""
+def log_segment(
+    env: Env,
+    segment_no: str,
+    create_follow_up: bool = False,
+    deliver: bool = False,
+) -> LogResult:
+    """Log the segment: one interaction log entry per line, then delete the segment.
+
+    With `deliver`, every line must have a Word document and each entry starts with
+    Delivery Status In Progress; the caller runs the delivery once this transaction
+    has committed (services.delivery). The documents the lines use become read-only
+    either way, because the log refers to them.
+    """
     started = timer.perf_counter()
     header = _lock_segment(env, segment_no)
     segment_no = header.no
     _check_header(env, header)
-    _check_lines(env, header)
+    _check_lines(env, header, deliver)
 
     now = env.settings.now()
     logged = LoggedSegment(
@@ -85,7 +99,8 @@ def log_segment(env: Env, segment_no: str, create_follow_up: bool = False) -> Lo
             f"Segment {segment_no!r} was already logged.",
         ) from error
 
-    written = _write_log_entries(env, header, logged, now)
+    written = _write_log_entries(env, header, logged, now, deliver)
+    _mark_documents_read_only(env, header.no)
     _delete_segment_rows(env, header.no)
     env.session.add(logged)
 
@@ -95,12 +110,13 @@ def log_segment(env: Env, segment_no: str, create_follow_up: bool = False) -> Lo
             env, logged, f"Follow-up on segment {segment_no}"
         )
     logger.info(
-        "segment %s logged as entry %s by %s: %s interactions in %.3fs",
+        "segment %s logged as entry %s by %s: %s interactions in %.3fs, deliver=%s",
         segment_no,
         logged.entry_no,
         env.actor.user_id,
         written,
         timer.perf_counter() - started,
+        deliver,
     )
     return LogResult(logged, follow_up, written)
 
@@ -126,8 +142,8 @@ def _check_header(env: Env, header: SegmentHeader) -> None:
         )
 
 
-def _check_lines(env: Env, header: SegmentHeader) -> None:
-    """Find every failing line with one query per rule, and report them all."""
+def _check_lines(env: Env, header: SegmentHeader, deliver: bool = False) -> None:
+    """Find every failing line with one query, and report them all."""
     line = SegmentLine.__table__
     contact = env.store.contacts().alias("c")
     salesperson = env.store.reference("salesperson").alias("sp")
@@ -190,6 +206,15 @@ def _check_lines(env: Env, header: SegmentHeader) -> None:
             "contact {contact!r} or choose Hard Copy.",
         ),
     ]
+    if deliver:
+        rules.append(
+            (
+                "attachmentNo",
+                line.c.attachment_no.is_(None),
+                "has no Word document to deliver. Give template {template!r} a "
+                "document for the line's language, or give the line its own.",
+            )
+        )
     joined = (
         line.outerjoin(contact, contact.c.no == line.c.contact_no)
         .outerjoin(salesperson, salesperson.c.code == line.c.salesperson_code)
@@ -251,7 +276,7 @@ def _check_lines(env: Env, header: SegmentHeader) -> None:
 
 
 def _write_log_entries(
-    env: Env, header: SegmentHeader, logged: LoggedSegment, now
+    env: Env, header: SegmentHeader, logged: LoggedSegment, now, deliver: bool
 ) -> int:
     line = SegmentLine.__table__
     contact = env.store.contacts().alias("c")
@@ -266,7 +291,9 @@ def _write_log_entries(
         user_id=literal(env.actor.user_id, String()),
         segment_no=literal(header.no, String()),
         logged_segment_entry_no=literal(logged.entry_no, Integer()),
-        delivery_status=literal("", String()),
+        delivery_status=literal(
+            DeliveryStatus.IN_PROGRESS.value if deliver else "", String()
+        ),
         canceled=literal(False),
     )
     for name in (
@@ -284,7 +311,12 @@ def _write_log_entries(
         "campaign_no",
     ):
         values[name] = func.coalesce(line.c[name], "")
-    for name in ("attempt_failed", "campaign_target", "campaign_response"):
+    for name in (
+        "attempt_failed",
+        "campaign_target",
+        "campaign_response",
+        "send_word_doc_as_attachment",
+    ):
         values[name] = func.coalesce(line.c[name], False)
     for name in ("cost", "duration"):
         values[name] = func.coalesce(line.c[name], 0)
@@ -300,6 +332,20 @@ def _write_log_entries(
         insert(InteractionLogEntry.__table__).from_select(list(values), statement),
     )
     return count
+
+
+def _mark_documents_read_only(env: Env, segment_no: str) -> None:
+    """Freeze the Word documents the segment's lines use, in one UPDATE."""
+    used = select(SegmentLine.attachment_no).where(
+        SegmentLine.segment_no == segment_no,
+        SegmentLine.attachment_no.is_not(None),
+    )
+    env.session.execute(
+        update(Attachment)
+        .where(Attachment.no.in_(used), Attachment.read_only.is_(False))
+        .values(read_only=True)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def get_logged_segment(

@@ -1,9 +1,10 @@
 """Add what Word merge and delivery store.
 
-Attachments get a content type, a checksum and their creator; interaction log
-entries get the delivery error, time and merged document; new tables hold the
-user's company information and merge and delivery jobs. Columns added to existing
-tables have a server default, so rows written before this revision stay valid.
+Attachments get a content type, a checksum and their creator. Interaction log
+entries get the delivery error, time and merged document. New tables hold the
+user's company information, salutation formulas, and merge and delivery jobs.
+Columns added to existing tables have a server default, so rows written before
+this revision stay valid.
 
 Revision ID: segments_0003
 Revises: segments_0002
@@ -16,7 +17,6 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-
 
 revision: str = "segments_0003"
 down_revision: str | Sequence[str] | None = "segments_0002"
@@ -60,6 +60,24 @@ def upgrade() -> None:
         sa.Column("finished_at", sa.DateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_job")),
     )
+    op.create_table(
+        "salutation_formula",
+        sa.Column("salutation_code", sa.String(length=10), nullable=False),
+        sa.Column("language_code", sa.String(length=10), nullable=False),
+        sa.Column("salutation_type", sa.String(length=10), nullable=False),
+        sa.Column("salutation", sa.String(length=50), nullable=False),
+        sa.Column("name_1", sa.Integer(), nullable=False),
+        sa.Column("name_2", sa.Integer(), nullable=False),
+        sa.Column("name_3", sa.Integer(), nullable=False),
+        sa.Column("name_4", sa.Integer(), nullable=False),
+        sa.Column("name_5", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "salutation_code",
+            "language_code",
+            "salutation_type",
+            name=op.f("pk_salutation_formula"),
+        ),
+    )
     with op.batch_alter_table("attachment", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column(
@@ -88,6 +106,15 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("merged_attachment_no", sa.Integer(), nullable=True)
         )
+        batch_op.add_column(
+            sa.Column(
+                "send_word_doc_as_attachment",
+                sa.Boolean(),
+                nullable=False,
+                server_default=sa.false(),
+            )
+        )
+        batch_op.add_column(sa.Column("delivery_job_id", sa.Integer(), nullable=True))
         batch_op.create_index(
             batch_op.f("ix_interaction_log_entry_delivery_status"),
             ["delivery_status"],
@@ -98,6 +125,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("interaction_log_entry", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_interaction_log_entry_delivery_status"))
+        batch_op.drop_column("delivery_job_id")
+        batch_op.drop_column("send_word_doc_as_attachment")
         batch_op.drop_column("merged_attachment_no")
         batch_op.drop_column("delivered_at")
         batch_op.drop_column("delivery_error")
@@ -107,5 +136,6 @@ def downgrade() -> None:
         batch_op.drop_column("sha256")
         batch_op.drop_column("content_type")
 
+    op.drop_table("salutation_formula")
     op.drop_table("job")
     op.drop_table("company_information")
