@@ -1,4 +1,4 @@
-"""The Starlette application: the GraphQL endpoint with GraphiQL, and a health check."""
+"""The Starlette application: GraphQL with GraphiQL, attachment downloads, health."""
 
 from __future__ import annotations
 
@@ -19,23 +19,41 @@ from strawberry.asgi import GraphQL
 from segments_module.config import Settings, load_settings
 from segments_module.contact_store import ContactStore, EmbeddedContactStore
 from segments_module.db import create_db_engine
+from segments_module.delivery import SmtpSettings
 from segments_module.manifest import load_manifest
+from segments_module.services.jobs import JobRunner
 
+from .attachments.multipart import RequestLimits, parse_multipart_request
+from .attachments.routes import attachment_routes
 from .context import Context, UserHeaderError, actor_from_request
-from .limits import MAX_BODY_BYTES, BodySizeLimit, error_response
+from .limits import error_response
 from .schema import schema
 
 logger = logging.getLogger(__name__)
 
 
 class GraphQLApp(GraphQL):
-    """Strawberry's ASGI app with the module's context for each request."""
+    """Strawberry's ASGI app with the module's context for each request.
 
-    def __init__(self, *, engine: Engine, settings: Settings, store: ContactStore):
-        super().__init__(schema, graphql_ide="graphiql")
+    Multipart requests carry file uploads; RequestLimits requires their CSRF
+    header and limits their size before they get here.
+    """
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        settings: Settings,
+        store: ContactStore,
+        runner: JobRunner | None = None,
+        smtp_settings: SmtpSettings | None = None,
+    ):
+        super().__init__(schema, graphql_ide="graphiql", multipart_uploads_enabled=True)
         self.engine = engine
         self.settings = settings
         self.store = store
+        self.runner = runner
+        self.smtp_settings = smtp_settings
 
     def decode_json(self, data: str | bytes) -> object:
         """Parse a request body; reject shapes that Strawberry fails on with a 500."""
@@ -58,6 +76,9 @@ class GraphQLApp(GraphQL):
                     400, "operationName must be a string or null. Fix the request body."
                 )
         return decoded
+
+    async def parse_multipart(self, request) -> dict[str, object]:
+        return await parse_multipart_request(request, self.parse_json)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Reject a request whose user headers are invalid before it runs.
@@ -82,6 +103,8 @@ class GraphQLApp(GraphQL):
             store=self.store,
             actor=actor_from_request(request),
             request=request,
+            runner=self.runner,
+            smtp_settings=self.smtp_settings,
         )
 
 
@@ -90,11 +113,15 @@ def create_app(
     *,
     engine: Engine | None = None,
     store: ContactStore | None = None,
+    smtp_settings: SmtpSettings | None = None,
 ) -> Starlette:
     """Build the application; an engine passed in stays open when the app stops.
 
     The manifest is read and validated first, so a broken install fails at start-up;
-    it also gives the path GraphQL is mounted at.
+    it also gives the path GraphQL is mounted at. SMTP settings for delivery are
+    read from the SEGMENTS_SMTP_* variables at start-up unless `smtp_settings` is
+    given. Long merge and delivery jobs run on worker threads of the app, which
+    finish their jobs before the app stops.
     """
     manifest = load_manifest()
     mount_path = manifest.graphql["mount_path"]
@@ -102,8 +129,14 @@ def create_app(
     owns_engine = engine is None
     if engine is None:
         engine = create_db_engine(settings.database_url)
+    smtp_settings = smtp_settings or SmtpSettings.from_env()
+    runner = JobRunner()
     graphql_app = GraphQLApp(
-        engine=engine, settings=settings, store=store or EmbeddedContactStore()
+        engine=engine,
+        settings=settings,
+        store=store or EmbeddedContactStore(),
+        runner=runner,
+        smtp_settings=smtp_settings,
     )
 
     def healthz(request: Request) -> JSONResponse:
@@ -115,6 +148,7 @@ def create_app(
     async def lifespan(app: Starlette):
         logger.info("GraphQL API started on database %s", engine.url.render_as_string())
         yield
+        runner.shutdown()
         if owns_engine:
             engine.dispose()
 
@@ -122,7 +156,10 @@ def create_app(
         routes=[
             Route(mount_path, graphql_app, methods=["GET", "POST"]),
             Route("/healthz", healthz),
+            *attachment_routes(engine, settings),
         ],
-        middleware=[Middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)],
+        middleware=[
+            Middleware(RequestLimits, max_upload_bytes=settings.max_upload_bytes)
+        ],
         lifespan=lifespan,
     )

@@ -14,8 +14,11 @@ from starlette.requests import HTTPConnection
 
 from segments_module.config import Settings
 from segments_module.contact_store import ContactStore
+from segments_module.delivery import SmtpSettings
 from segments_module.services.env import Actor, Env
+from segments_module.services.jobs import JobRunner, Workspace
 
+from .attachments.dataloaders import AttachmentByNoLoader
 from .contacts.dataloaders import ContactByNoLoader
 from .interactions.dataloaders import (
     LogEntryCountsByLoggedSegmentLoader,
@@ -87,6 +90,7 @@ class Loaders:
 
     def __init__(self, context: Context):
         self.contact_by_no = ContactByNoLoader(context)
+        self.attachment_by_no = AttachmentByNoLoader(context)
         self.segment_line_count = SegmentLineCountBySegmentNoLoader(context)
         self.segment_line_totals = SegmentLineTotalsBySegmentNoLoader(context)
         self.segment_line_page = SegmentLinePageBySegmentNoLoader(context)
@@ -132,6 +136,10 @@ class Context:
     store: ContactStore
     actor: Actor
     request: HTTPConnection | None = None
+    # Runs long merge and delivery jobs; None runs every job inside the request.
+    runner: JobRunner | None = None
+    # SMTP settings for delivery; None reads the SEGMENTS_SMTP_* variables.
+    smtp_settings: SmtpSettings | None = None
     loaders: Loaders = field(init=False)
     _read_session: Session | None = field(default=None, init=False)
 
@@ -144,6 +152,15 @@ class Context:
         if self._read_session is None:
             self._read_session = Session(self.engine, expire_on_commit=False)
         return self._read_session
+
+    @property
+    def workspace(self) -> Workspace:
+        return Workspace(
+            engine=self.engine,
+            settings=self.settings,
+            store=self.store,
+            smtp_settings=self.smtp_settings,
+        )
 
     def env(self, session: Session) -> Env:
         return Env(

@@ -22,7 +22,11 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from .attachments.mutations import AttachmentMutations
+from .attachments.queries import AttachmentQueries
 from .contacts.queries import ContactQueries
+from .delivery.mutations import DeliveryMutations
+from .delivery.queries import DeliveryQueries
 from .errors import ClientError
 from .interactions.mutations import InteractionMutations
 from .interactions.queries import InteractionQueries
@@ -144,10 +148,19 @@ Query = merge_types(
         LoggedSegmentQueries,
         InteractionQueries,
         ContactQueries,
+        AttachmentQueries,
+        DeliveryQueries,
     ),
 )
 Mutation = merge_types(
-    "Mutation", (SegmentMutations, LoggedSegmentMutations, InteractionMutations)
+    "Mutation",
+    (
+        SegmentMutations,
+        LoggedSegmentMutations,
+        InteractionMutations,
+        AttachmentMutations,
+        DeliveryMutations,
+    ),
 )
 
 schema = Schema(

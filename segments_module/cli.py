@@ -527,5 +527,15 @@ def _check_port_free(host: str, port: int) -> None:
         ) from error
 
 
+def _add_document_commands() -> None:
+    from .cli_documents import interactions_group, segment, template
+
+    main.add_command(segment)
+    main.add_command(template)
+    main.add_command(interactions_group)
+
+
+_add_document_commands()
+
 if __name__ == "__main__":
     main()

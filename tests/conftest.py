@@ -22,6 +22,9 @@ from segments_module.db import create_db_engine, session_scope
 from segments_module.models import Base
 from segments_module.services.env import Actor, Env
 
+# Fixtures of a real SMTP server on loopback: smtp_server, smtp_server_factory, ...
+pytest_plugins = ["tests.smtp_server"]
+
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

@@ -41,6 +41,7 @@ class InteractionQueries:
             first, after, last, before, context.settings.max_page_size
         )
         statement = select(InteractionLogEntryModel)
+        to_node = InteractionLogEntry.converter(info)
         if filter is not None:
             for name in (
                 "contact_no",
@@ -62,7 +63,7 @@ class InteractionQueries:
             [SortKey(InteractionLogEntryModel.entry_no)],
             page,
             kind="interaction log entry",
-            to_node=lambda row: InteractionLogEntry.from_model(row[0]),
+            to_node=lambda row: to_node(row[0]),
         )
 
     @strawberry.field(description="Interaction templates, by code.")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from collections.abc import Callable
+from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any
 
 import strawberry
 
@@ -15,6 +17,7 @@ from segments_module.models import (
     InitiatedBy,
 )
 
+from ..attachments.types import Attachment, attachment_of
 from ..context import Info
 from ..enums import option_or_none
 from ..types import model_values
@@ -43,6 +46,10 @@ class InteractionTemplateLanguage:
     @classmethod
     def from_model(cls, language) -> InteractionTemplateLanguage:
         return cls(**model_values(cls, language))
+
+    @strawberry.field(description="The Word document of this language.")
+    def attachment(self, info: Info) -> Attachment | None:
+        return attachment_of(info, self.attachment_no)
 
 
 @strawberry.type(description="Default values of an interaction, copied into segments.")
@@ -108,6 +115,14 @@ class InteractionLogEntry:
     segment_no: str
     logged_segment_entry_no: int | None
     delivery_status: DeliveryStatus | None
+    delivery_error: str = strawberry.field(
+        description="Why the last delivery failed; blank unless the status is Error."
+    )
+    delivered_at: datetime | None
+    send_word_doc_as_attachment: bool
+    merged_attachment_no: int | None = strawberry.field(
+        description="The contact's merged document, stored when delivered."
+    )
     canceled: bool
 
     @classmethod
@@ -125,3 +140,28 @@ class InteractionLogEntry:
             DeliveryStatus, entry.delivery_status
         )
         return cls(**values)
+
+    @classmethod
+    def converter(cls, info: Info) -> Callable[[Any], InteractionLogEntry]:
+        """Return from_model that also queues the entry's documents for one batch."""
+        loader = info.context.loaders.attachment_by_no
+
+        def convert(entry) -> InteractionLogEntry:
+            loader.prime(
+                no
+                for no in (entry.attachment_no, entry.merged_attachment_no)
+                if no is not None
+            )
+            return cls.from_model(entry)
+
+        return convert
+
+    @strawberry.field(description="The Word template the interaction used.")
+    def attachment(self, info: Info) -> Attachment | None:
+        return attachment_of(info, self.attachment_no)
+
+    @strawberry.field(
+        description="The contact's merged letter, stored when it was delivered."
+    )
+    def merged_document(self, info: Info) -> Attachment | None:
+        return attachment_of(info, self.merged_attachment_no)

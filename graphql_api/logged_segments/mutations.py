@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import strawberry
+from starlette.concurrency import run_in_threadpool
 
+from segments_module.services import delivery
 from segments_module.services import logged_segments as services
 from segments_module.services.results import LogResult
 
 from ..context import Info
+from ..delivery.mutations import load_job
+from ..delivery.types import Job
 from ..errors import Error
 from ..mutations import run_service
 from ..segments.payloads import SegmentPayload
@@ -21,6 +25,11 @@ class LogSegmentPayload:
     follow_up_segment: Segment | None = None
     no_of_interactions: int = strawberry.field(
         default=0, description="Interaction log entries written."
+    )
+    delivery_job: Job | None = strawberry.field(
+        default=None,
+        description="The delivery started after the log was committed (deliver: "
+        "true). Short deliveries have finished; follow long ones with job(id).",
     )
     errors: list[Error] = strawberry.field(default_factory=list)
 
@@ -45,18 +54,38 @@ class LoggedSegmentMutations:
     @strawberry.mutation(
         description=(
             "Write one interaction log entry per line and close the segment; "
-            "optionally start a follow-up segment with the same contacts."
+            "optionally start a follow-up segment with the same contacts. With "
+            "deliver, each contact's merged Word document is stored on its entry and "
+            "sent (Email) or added to one printable document (Hard Copy) once the "
+            "log is committed."
         )
     )
     async def log_segment(
-        self, info: Info, segment_no: str, create_follow_up: bool = False
+        self,
+        info: Info,
+        segment_no: str,
+        create_follow_up: bool = False,
+        deliver: bool = False,
     ) -> LogSegmentPayload:
-        return await run_service(
+        payload = await run_service(
             info,
-            lambda env: services.log_segment(env, segment_no, create_follow_up),
+            lambda env: services.log_segment(
+                env, segment_no, create_follow_up, deliver
+            ),
             LogSegmentPayload.from_result,
             LogSegmentPayload,
         )
+        if deliver and payload.logged_segment is not None:
+            context = info.context
+            entry_no = payload.logged_segment.entry_no
+            job_id = await run_in_threadpool(
+                lambda: delivery.start_delivery(
+                    context.workspace, context.runner, context.actor, entry_no
+                )
+            )
+            context.start_new_reads()
+            payload.delivery_job = load_job(info, job_id)
+        return payload
 
     @strawberry.mutation(
         description="Cancel or un-cancel a logged segment and its entries."

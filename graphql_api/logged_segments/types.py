@@ -58,6 +58,6 @@ class LoggedSegment:
             loaders.log_entry_page,
             self.entry_no,
             page,
-            InteractionLogEntry.from_model,
+            InteractionLogEntry.converter(info),
             count_total,
         )

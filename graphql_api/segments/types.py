@@ -17,6 +17,7 @@ from segments_module.models import (
     InitiatedBy,
 )
 
+from ..attachments.types import Attachment, attachment_of
 from ..context import Info
 from ..dataloaders import load_child_connection
 from ..enums import option_or_none
@@ -75,6 +76,12 @@ class SegmentLine:
     @classmethod
     def from_model(cls, line) -> SegmentLine:
         return cls(**_line_options(model_values(cls, line)))
+
+    @strawberry.field(
+        description="The Word document of the line: its language's, or its own."
+    )
+    def attachment(self, info: Info) -> Attachment | None:
+        return attachment_of(info, self.attachment_no)
 
     @strawberry.field(description="Name of the contact in the host, as it is now.")
     def contact_name(self, info: Info) -> str | None:
@@ -218,6 +225,12 @@ class Segment:
     def criteria(self, info: Info) -> list[SegmentCriteriaLine]:
         lines = info.context.loaders.criteria_lines.get(self.no)
         return [SegmentCriteriaLine.from_model(line) for line in lines]
+
+    @strawberry.field(
+        description="The Word document of the default language, from the template."
+    )
+    def attachment(self, info: Info) -> Attachment | None:
+        return attachment_of(info, self.attachment_no)
 
     @strawberry.field(
         description="Lines inserted or deleted, by action no. and line no."

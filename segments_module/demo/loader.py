@@ -13,8 +13,9 @@ import logging
 import time
 from datetime import date
 from decimal import Decimal
+from importlib import resources
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..criteria.model import ContactCriteria
@@ -31,6 +32,7 @@ from ..models import (
     IndustryGroup,
     InteractionGroup,
     InteractionTemplate,
+    InteractionTemplateLanguage,
     JobResponsibility,
     Language,
     MailingGroup,
@@ -42,6 +44,7 @@ from ..models import (
     SegmentHeader,
 )
 from ..services import segments
+from ..services.attachments import store_attachment
 from ..services.defaults import copy_template_to_header
 from ..services.env import Actor, Env
 from . import cronus
@@ -80,6 +83,7 @@ def load_demo(session: Session, *, today: date | None = None) -> dict[str, int]:
         insert_missing_rows(session, model.__table__, rows)
         counts[model.__tablename__] = len(rows)
 
+    counts[InteractionTemplateLanguage.__tablename__] = _attach_thank_you_notes(session)
     headers = cronus.read_rows("CreateSegmentHeader", ["No."])
     new_segments = _insert_missing_headers(session, headers, today)
     inserted_headers = len(new_segments)
@@ -143,6 +147,54 @@ def _demo_rows(today: date) -> list[tuple[type, Rows]]:
         (SalutationFormula, _salutation_formula_rows()),
         (CompanyInformation, [CRONUS_COMPANY]),
     ]
+
+
+# Business Central's Word templates for a thank-you note to a contact, one per
+# language, and the subject of the note in that language. They become the
+# languages of template BUS, so that demo segments can be merged and delivered.
+THANK_YOU_NOTES = {
+    "ENG": ("Contact_Thanksnote_GDL_GB.docx", "Thank you for registering"),
+    "ENU": ("Contact_Thanksnote_GDL_US.docx", "Thank you for registering"),
+    "DEU": ("Contact_Thanksnote_GDL_de.docx", "Vielen Dank für Ihre Registrierung"),
+    "ESP": ("Contact_Thanksnote_GDL_ES.docx", "Gracias por registrarse"),
+    "FRA": ("Contact_Thanksnote_GDL_FR.docx", "Merci de votre inscription"),
+    "FRB": ("Contact_Thanksnote_GDL_BE_FRB.docx", "Merci de votre inscription"),
+    "ITA": ("Contact_Thanksnote_GDL_IT.docx", "Grazie per la registrazione"),
+    "NLD": ("Contact_Thanksnote_GDL_nl.docx", "Bedankt voor uw registratie"),
+}
+THANK_YOU_TEMPLATE = "BUS"
+
+
+def _attach_thank_you_notes(session: Session) -> int:
+    """Give template BUS a thank-you note per language, unless it has that language.
+
+    Returns the number of languages the template has afterwards.
+    """
+    env = Env(session, Actor(DEMO_USER))
+    folder = resources.files(__package__).joinpath("data", "templates")
+    for language, (file_name, subject) in THANK_YOU_NOTES.items():
+        key = (THANK_YOU_TEMPLATE, language)
+        if session.get(InteractionTemplateLanguage, key) is not None:
+            continue
+        data = folder.joinpath(file_name).read_bytes()
+        attachment = store_attachment(env, file_name, data)
+        session.add(
+            InteractionTemplateLanguage(
+                interaction_template_code=THANK_YOU_TEMPLATE,
+                language_code=language,
+                description="Thank-you note",
+                subject=subject,
+                attachment_no=attachment.no,
+            )
+        )
+    session.flush()
+    return session.scalar(
+        select(func.count())
+        .select_from(InteractionTemplateLanguage)
+        .where(
+            InteractionTemplateLanguage.interaction_template_code == THANK_YOU_TEMPLATE
+        )
+    )
 
 
 # The demo company of Business Central's W1 demo data (codeunit Create Company

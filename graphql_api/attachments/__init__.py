@@ -1,0 +1,1 @@
+"""Attachments: the GraphQL type, upload mutations, the query and the download route."""

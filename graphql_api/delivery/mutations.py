@@ -1,0 +1,112 @@
+"""Mutations that merge segments and deliver logged interactions."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+
+from segments_module.errors import ServiceError
+from segments_module.models import Job as JobModel
+from segments_module.services import delivery, documents
+
+from ..context import Info
+from ..errors import Error, errors_of
+from .types import Job, MergeOutput
+
+logger = logging.getLogger(__name__)
+
+
+@strawberry.type
+class JobPayload:
+    job: Job | None = strawberry.field(
+        default=None, description="The job; null when there was nothing to do."
+    )
+    errors: list[Error] = strawberry.field(default_factory=list)
+
+
+async def run_job(info: Info, start: Callable[[], int | None]) -> JobPayload:
+    """Start a job on a worker thread and return it, or the errors that stopped it.
+
+    A short job has finished when this returns; a long one is queued on the
+    context's runner.
+    """
+    context = info.context
+    try:
+        job_id = await run_in_threadpool(start)
+    except ServiceError as error:
+        logger.info(
+            "%s rejected for user %s: %s",
+            info.field_name,
+            context.actor.user_id,
+            ", ".join(
+                f"{item.field or '-'} {item.code.value}" for item in error.errors
+            ),
+        )
+        return JobPayload(errors=errors_of(error))
+    finally:
+        context.start_new_reads()
+    return JobPayload(job=load_job(info, job_id))
+
+
+def load_job(info: Info, job_id: int | None) -> Job | None:
+    if job_id is None:
+        return None
+    row = info.context.session.get(JobModel, job_id)
+    return Job.from_model(row) if row is not None else None
+
+
+@strawberry.type
+class DeliveryMutations:
+    @strawberry.mutation(
+        description=(
+            "Merge every line of a segment with its Word document, for review "
+            "before logging. Segments of more than a few hundred lines merge in the "
+            "background: follow the job with job(id)."
+        )
+    )
+    async def merge_segment(
+        self,
+        info: Info,
+        segment_no: str,
+        outputs: list[MergeOutput] | None = None,
+    ) -> JobPayload:
+        context = info.context
+        chosen = [output.value for output in outputs] if outputs else None
+        return await run_job(
+            info,
+            lambda: documents.start_merge(
+                context.workspace,
+                context.runner,
+                context.actor,
+                segment_no,
+                chosen or (documents.COMBINED, documents.ZIP),
+            ),
+        )
+
+    @strawberry.mutation(
+        description=(
+            "Deliver again the interaction log entries whose Delivery Status is "
+            "Error: those given by entry no., or all of a logged segment's. Entries "
+            "already delivered are never sent again."
+        )
+    )
+    async def resend_interactions(
+        self,
+        info: Info,
+        entry_nos: list[int] | None = None,
+        logged_segment_entry_no: int | None = None,
+    ) -> JobPayload:
+        context = info.context
+        return await run_job(
+            info,
+            lambda: delivery.resend_interactions(
+                context.workspace,
+                context.runner,
+                context.actor,
+                entry_nos=entry_nos or (),
+                logged_segment_entry_no=logged_segment_entry_no,
+            ),
+        )

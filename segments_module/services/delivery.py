@@ -1,0 +1,381 @@
+"""Deliver logged interactions: e-mail each letter, or print them as one document.
+
+Delivery runs after Log Segment has committed. A delivery job first claims its
+entries (Delivery Status In Progress, the job's id on each), so two jobs never
+send the same entry. Then, letter by letter, it merges the entry's document,
+sends it when the correspondence type is Email, and commits the entry's new
+status at once: blank when sent, Error with the reason when not. An entry the
+SMTP server accepted is therefore never left in Error, and resending only picks
+up entries in Error, so no message is sent twice.
+
+Hard Copy letters go into one combined document (and a PDF when LibreOffice is
+installed) that the job offers for download. Entries with a blank correspondence
+type have nothing to send: they get their merged document and a blank status.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
+from email.utils import parseaddr
+from pathlib import Path
+
+from sqlalchemy import func, select, update
+
+from ..delivery import (
+    DeliveryError,
+    LetterBodyTemplate,
+    Mailer,
+    SmtpSettings,
+    build_message,
+    message_id_for,
+)
+from ..errors import ErrorCode, ServiceError
+from ..merge import (
+    CombinedDocumentWriter,
+    PdfUnavailable,
+    TemplateError,
+    convert_to_pdf,
+)
+from ..models import CorrespondenceType, DeliveryStatus, InteractionLogEntry
+from . import jobs
+from .attachments import store_attachment
+from .documents import (
+    DOCX_TYPE,
+    LetterBuilder,
+    entry_letters,
+    iterate_letters,
+    letter_file_name,
+    workspace_session,
+)
+from .env import Actor, Env
+from .logged_segments import get_logged_segment
+
+logger = logging.getLogger(__name__)
+
+IN_PROGRESS = DeliveryStatus.IN_PROGRESS.value
+ERROR = DeliveryStatus.ERROR.value
+SMTP_NOT_SET_UP = (
+    "E-mail delivery is not set up. Set SEGMENTS_SMTP_HOST and SEGMENTS_SMTP_SENDER "
+    "(and SEGMENTS_SMTP_PORT, SEGMENTS_SMTP_SECURITY and the login if the server "
+    "needs them), then resend the interactions."
+)
+MAX_RESEND_ENTRIES = 10_000
+
+
+def start_delivery(
+    workspace: jobs.Workspace,
+    runner: jobs.JobRunner | None,
+    actor: Actor,
+    logged_segment_entry_no: int,
+    callback: Callable[[int, int, int], None] | None = None,
+) -> int | None:
+    """Claim the logged segment's entries waiting for delivery and deliver them.
+
+    Returns the job id, or None when no entry is waiting.
+    """
+    entry = InteractionLogEntry
+    with workspace_session(workspace, write=True) as session:
+        env = workspace.env(session, actor)
+        job_id = _claim(
+            env,
+            logged_segment_entry_no,
+            entry.logged_segment_entry_no == logged_segment_entry_no,
+            entry.delivery_status == IN_PROGRESS,
+            entry.delivery_job_id.is_(None),
+        )
+    if job_id is not None:
+        _run(workspace, runner, actor, job_id, callback)
+    return job_id
+
+
+def resend_interactions(
+    workspace: jobs.Workspace,
+    runner: jobs.JobRunner | None,
+    actor: Actor,
+    *,
+    entry_nos: Sequence[int] = (),
+    logged_segment_entry_no: int | None = None,
+    callback: Callable[[int, int, int], None] | None = None,
+) -> int | None:
+    """Deliver again the entries in Error, of a logged segment or by entry no.
+
+    Entries that were delivered or are being delivered are left alone. Returns
+    the job id, or None when none of the entries is in Error.
+    """
+    entry = InteractionLogEntry
+    if not entry_nos and logged_segment_entry_no is None:
+        raise ServiceError.single(
+            "entryNos",
+            ErrorCode.REQUIRED,
+            "Name the interaction log entries to resend, or a logged segment whose "
+            "failed deliveries to resend.",
+        )
+    if len(entry_nos) > MAX_RESEND_ENTRIES:
+        raise ServiceError.single(
+            "entryNos",
+            ErrorCode.INVALID,
+            f"{len(entry_nos)} entry numbers were sent, over the limit of "
+            f"{MAX_RESEND_ENTRIES}. Resend by logged segment instead.",
+        )
+    conditions = [entry.delivery_status == ERROR]
+    if entry_nos:
+        conditions.append(entry.entry_no.in_(list(entry_nos)))
+    with workspace_session(workspace, write=True) as session:
+        env = workspace.env(session, actor)
+        if logged_segment_entry_no is not None:
+            get_logged_segment(env, logged_segment_entry_no, "loggedSegmentEntryNo")
+            conditions.append(entry.logged_segment_entry_no == logged_segment_entry_no)
+        job_id = _claim(env, logged_segment_entry_no, *conditions)
+    if job_id is not None:
+        _run(workspace, runner, actor, job_id, callback)
+    return job_id
+
+
+def _claim(env: Env, logged_segment_entry_no: int | None, *conditions) -> int | None:
+    """Mark the entries that match `conditions` as this new job's, In Progress."""
+    waiting = env.session.scalar(
+        select(func.count()).select_from(InteractionLogEntry).where(*conditions)
+    )
+    if not waiting:
+        return None
+    job = jobs.create_job(
+        env,
+        jobs.DELIVERY,
+        0,
+        logged_segment_entry_no=logged_segment_entry_no,
+    )
+    claimed = env.session.execute(
+        update(InteractionLogEntry)
+        .where(*conditions)
+        .values(delivery_status=IN_PROGRESS, delivery_error="", delivery_job_id=job.id)
+        .execution_options(synchronize_session=False, preserve_rowcount=True)
+    ).rowcount
+    job.total = claimed
+    logger.info(
+        "delivery job %s claimed %s entries of logged segment %s",
+        job.id,
+        claimed,
+        logged_segment_entry_no,
+    )
+    return job.id
+
+
+def _run(workspace, runner, actor, job_id, callback) -> None:
+    with workspace_session(workspace) as session:
+        total = session.get(jobs.Job, job_id).total
+
+    def work() -> None:
+        run_delivery(workspace, actor, job_id, callback)
+
+    if runner is None or total <= jobs.INLINE_LETTER_LIMIT:
+        work()
+    else:
+        runner.submit(job_id, work)
+
+
+def run_delivery(
+    workspace: jobs.Workspace,
+    actor: Actor,
+    job_id: int,
+    callback: Callable[[int, int, int], None] | None = None,
+) -> None:
+    """Deliver every entry job `job_id` claimed, committing each entry's status."""
+    with workspace_session(workspace) as session:
+        total = session.get(jobs.Job, job_id).total
+    progress = jobs.Progress(workspace, job_id, total, callback)
+    progress.start()
+    smtp = workspace.smtp_settings or SmtpSettings.from_env()
+    try:
+        with tempfile.TemporaryDirectory(prefix="segments-delivery-") as folder:
+            outputs = _deliver_letters(
+                workspace, actor, job_id, smtp, progress, Path(folder)
+            )
+    except Exception as error:
+        progress.fail(f"The delivery stopped unexpectedly ({type(error).__name__}).")
+        raise
+    delivered = progress.done - progress.failures
+    progress.finish(f"Delivered {delivered} of {progress.done} letters.", **outputs)
+
+
+def _deliver_letters(
+    workspace: jobs.Workspace,
+    actor: Actor,
+    job_id: int,
+    smtp: SmtpSettings,
+    progress: jobs.Progress,
+    folder: Path,
+) -> dict:
+    entry = InteractionLogEntry.__table__
+    combined_path = folder / f"hard-copy-{job_id}.docx"
+    combined: CombinedDocumentWriter | None = None
+    hard_copies = 0
+    with (
+        workspace_session(workspace) as read_session,
+        Mailer(smtp) if smtp.configured else nullcontext() as mailer,
+    ):
+        env = workspace.env(read_session, actor)
+        builder = LetterBuilder(env)
+        bodies = _BodyCache(_mail_domain(smtp))
+        statement = entry_letters(
+            env,
+            entry.c.delivery_job_id == job_id,
+            entry.c.delivery_status == IN_PROGRESS,
+        )
+        for row in iterate_letters(env, statement):
+            try:
+                template = builder.template(row.attachment_no)
+                values = builder.values(row)
+                result = template.render(values, locale=builder.locale(row))
+            except (ServiceError, TemplateError) as error:
+                _record(workspace, actor, job_id, row.entry_no, None, str(error))
+                progress.advance(failed=True)
+                continue
+            builder.note_warnings(result.warnings)
+
+            error_text = ""
+            if row.correspondence_type == CorrespondenceType.EMAIL.value:
+                body = None
+                if not row.send_word_doc_as_attachment and mailer is not None:
+                    body = bodies.body(row, template, values, builder.locale(row))
+                error_text = _send(mailer, smtp, row, result.content, body)
+            elif row.correspondence_type == CorrespondenceType.HARD_COPY.value:
+                if combined is None:
+                    combined = CombinedDocumentWriter(combined_path)
+                combined.add(template, values, locale=builder.locale(row))
+                hard_copies += 1
+            _record(workspace, actor, job_id, row.entry_no, result.content, error_text)
+            progress.advance(failed=bool(error_text))
+
+    outputs: dict = {"warnings": "\n".join(builder.warnings)}
+    if combined is not None:
+        combined.close()
+        outputs.update(_store_hard_copy(workspace, actor, combined_path, folder))
+    logger.info(
+        "delivery job %s: %s letters, %s failed, %s hard copies",
+        job_id,
+        progress.done,
+        progress.failures,
+        hard_copies,
+    )
+    return outputs
+
+
+class _BodyCache:
+    """The HTML e-mail body template of each Word document, converted once."""
+
+    def __init__(self, domain: str):
+        self.domain = domain
+        self._templates: dict[int, LetterBodyTemplate] = {}
+
+    def body(self, row, template, values, locale: str):
+        body_template = self._templates.get(row.attachment_no)
+        if body_template is None:
+            body_template = LetterBodyTemplate(template, image_domain=self.domain)
+            self._templates[row.attachment_no] = body_template
+        body, _ = body_template.body(values, locale=locale, title=_subject(row))
+        return body
+
+
+def _mail_domain(smtp: SmtpSettings) -> str:
+    return parseaddr(smtp.sender or "")[1].rpartition("@")[2] or "segments.local"
+
+
+def _subject(row) -> str:
+    return row.subject or row.description or ""
+
+
+def _send(
+    mailer: Mailer | None, smtp: SmtpSettings, row, document: bytes, body=None
+) -> str:
+    """Send one letter; return the reason it failed, or "" when the server took it."""
+    if mailer is None:
+        return SMTP_NOT_SET_UP
+    recipient = row.contact_via or ""
+    subject = _subject(row)
+    domain = _mail_domain(smtp)
+    try:
+        message = build_message(
+            sender=smtp.sender,
+            recipient=recipient,
+            subject=subject,
+            document=document,
+            file_name=letter_file_name(row),
+            as_attachment=bool(row.send_word_doc_as_attachment),
+            message_id=message_id_for(entry_no=row.entry_no, domain=domain),
+            body=body,
+        )
+        mailer.send(message)
+    except (DeliveryError, ValueError) as error:
+        logger.warning("delivery of entry %s failed: %s", row.entry_no, error)
+        return str(error)
+    return ""
+
+
+def _record(
+    workspace: jobs.Workspace,
+    actor: Actor,
+    job_id: int,
+    entry_no: int,
+    document: bytes | None,
+    error_text: str,
+) -> None:
+    """Store the merged document and the entry's new status in one transaction."""
+    with workspace_session(workspace, write=True) as session:
+        env = workspace.env(session, actor)
+        values: dict = {
+            "delivery_status": ERROR if error_text else "",
+            "delivery_error": error_text[:250],
+        }
+        if document is not None:
+            attachment = store_attachment(
+                env,
+                f"interaction-{entry_no}.docx",
+                document,
+                validate_word=False,
+                content_type=DOCX_TYPE,
+            )
+            values["merged_attachment_no"] = attachment.no
+        if not error_text:
+            values["delivered_at"] = workspace.settings.now().replace(tzinfo=None)
+        session.execute(
+            update(InteractionLogEntry)
+            .where(
+                InteractionLogEntry.entry_no == entry_no,
+                InteractionLogEntry.delivery_job_id == job_id,
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _store_hard_copy(
+    workspace: jobs.Workspace, actor: Actor, combined_path: Path, folder: Path
+) -> dict:
+    """Store the combined hard-copy document, and its PDF when LibreOffice is here."""
+    outputs: dict = {}
+    pdf_path = None
+    try:
+        pdf_path = convert_to_pdf(combined_path, folder)
+    except PdfUnavailable as error:
+        logger.info("no PDF of %s: %s", combined_path.name, error)
+    with workspace_session(workspace, write=True) as session:
+        env = workspace.env(session, actor)
+        outputs["result_attachment_no"] = store_attachment(
+            env,
+            combined_path.name,
+            combined_path.read_bytes(),
+            validate_word=False,
+            content_type=DOCX_TYPE,
+        ).no
+        if pdf_path is not None:
+            outputs["pdf_attachment_no"] = store_attachment(
+                env,
+                pdf_path.name,
+                pdf_path.read_bytes(),
+                validate_word=False,
+                content_type="application/pdf",
+            ).no
+    return outputs

@@ -1,0 +1,183 @@
+"""Merge and delivery jobs: a row a client can poll, and a runner for long ones.
+
+A job of at most INLINE_LETTER_LIMIT letters runs in the request that starts it
+and is finished when the request returns. A longer one runs on a worker thread of
+the process, so the request returns at once with the job queued, and the job row
+records its progress (done, total, failures) as it goes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, update
+
+from ..config import Settings
+from ..contact_store import ContactStore, EmbeddedContactStore
+from ..db import session_scope
+from ..errors import not_found
+from ..models import Job
+from .env import Actor, Env
+
+logger = logging.getLogger(__name__)
+
+# Letters a job may have and still run inside the request that starts it.
+INLINE_LETTER_LIMIT = 200
+# Progress is written at most this often, so a fast job does not spend its time
+# on progress rows.
+PROGRESS_INTERVAL_SECONDS = 0.5
+
+# Job kinds and states.
+MERGE = "merge"
+DELIVERY = "delivery"
+QUEUED = "queued"
+RUNNING = "running"
+DONE = "done"
+FAILED = "failed"
+
+
+@dataclass
+class Workspace:
+    """What a job needs to open its own transactions: engine, settings and store."""
+
+    engine: Engine
+    settings: Settings = field(default_factory=Settings)
+    store: ContactStore = field(default_factory=EmbeddedContactStore)
+    # Overrides the SEGMENTS_SMTP_* variables; tests point it at their server.
+    smtp_settings: object | None = None
+
+    def env(self, session, actor: Actor) -> Env:
+        return Env(session, actor, self.settings, self.store)
+
+
+def create_job(
+    env: Env,
+    kind: str,
+    total: int,
+    *,
+    segment_no: str = "",
+    logged_segment_entry_no: int | None = None,
+) -> Job:
+    job = Job(
+        kind=kind,
+        status=QUEUED,
+        total=total,
+        segment_no=segment_no,
+        logged_segment_entry_no=logged_segment_entry_no,
+        user_id=env.actor.user_id,
+        created_at=env.settings.now().replace(tzinfo=None),
+    )
+    env.session.add(job)
+    env.session.flush()
+    return job
+
+
+def get_job(env: Env, job_id: int) -> Job:
+    job = env.session.get(Job, job_id)
+    if job is None:
+        raise not_found("id", "Job", job_id)
+    return job
+
+
+class Progress:
+    """Counts a job's letters and writes the counts to its row now and then.
+
+    `callback`, when given, is called with (done, total, failures) after every
+    letter: the CLI draws its progress bar with it.
+    """
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        job_id: int,
+        total: int,
+        callback: Callable[[int, int, int], None] | None = None,
+    ):
+        self.workspace = workspace
+        self.job_id = job_id
+        self.total = total
+        self.done = 0
+        self.failures = 0
+        self.callback = callback
+        self._written_at = 0.0
+
+    def start(self) -> None:
+        self._write(status=RUNNING)
+
+    def advance(self, failed: bool = False) -> None:
+        self.done += 1
+        if failed:
+            self.failures += 1
+        if self.callback is not None:
+            self.callback(self.done, self.total, self.failures)
+        if time.monotonic() - self._written_at >= PROGRESS_INTERVAL_SECONDS:
+            self._write()
+
+    def finish(self, message: str = "", **values) -> None:
+        self._write(
+            status=DONE,
+            message=message[:250],
+            finished_at=self.workspace.settings.now().replace(tzinfo=None),
+            **values,
+        )
+
+    def fail(self, message: str) -> None:
+        self._write(
+            status=FAILED,
+            message=message[:250],
+            finished_at=self.workspace.settings.now().replace(tzinfo=None),
+        )
+
+    def _write(self, **values) -> None:
+        self._written_at = time.monotonic()
+        with session_scope(self.workspace.engine, write=True) as session:
+            session.execute(
+                update(Job)
+                .where(Job.id == self.job_id)
+                .values(done=self.done, failures=self.failures, **values)
+            )
+
+
+class JobRunner:
+    """Runs long jobs on worker threads of this process.
+
+    NOTE: a job that is running when the process stops stays "running", and its
+    interaction log entries stay In Progress; resendInteractions does not pick
+    them up, so that a message the server accepted is never sent twice.
+    """
+
+    def __init__(self, max_workers: int = 2):
+        self._executor = ThreadPoolExecutor(
+            max_workers=max_workers, thread_name_prefix="segments-job"
+        )
+        self._lock = threading.Lock()
+        self._futures: dict[int, Future] = {}
+
+    def submit(self, job_id: int, work: Callable[[], None]) -> None:
+        def run() -> None:
+            try:
+                work()
+            except Exception:
+                # The work marks its job as failed; this keeps the worker alive.
+                logger.exception("job %s failed", job_id)
+            finally:
+                with self._lock:
+                    self._futures.pop(job_id, None)
+
+        with self._lock:
+            self._futures[job_id] = self._executor.submit(run)
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Wait for every submitted job, e.g. before the process stops."""
+        with self._lock:
+            futures = list(self._futures.values())
+        for future in futures:
+            future.result(timeout=timeout)
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=True)

@@ -1,0 +1,447 @@
+"""Log Segment with delivery on the CRONUS demo: Word letters by e-mail and hard copy.
+
+The letters are Business Central's own thank-you note templates, one per language,
+and the e-mails go to a real SMTP server on loopback (tests/smtp_server.py).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections import Counter
+
+import docx
+import pytest
+from sqlalchemy import func, select, update
+
+from segments_module.criteria.model import ContactCriteria
+from segments_module.db import session_scope
+from segments_module.errors import ErrorCode, ServiceError
+from segments_module.models import (
+    Attachment,
+    Contact,
+    InteractionLogEntry,
+    Job,
+    SegmentLine,
+)
+from segments_module.services import delivery, documents, jobs, segments
+from segments_module.services.attachments import read_attachment, store_attachment
+from segments_module.services.env import Actor, Env
+from segments_module.services.interactions import set_template_language
+from segments_module.services.logged_segments import log_segment
+from tests.conftest import shared_data
+
+ACTOR = Actor("marketing.user")
+THANKS_NOTES = {
+    "ENG": "Contact_Thanksnote_GDL_GB.docx",
+    "DEU": "Contact_Thanksnote_GDL_de.docx",
+    "ESP": "Contact_Thanksnote_GDL_ES.docx",
+}
+# A sentence of each note's body, in its language.
+THANKS_TEXT = {
+    "ENG": "Thank you for registering with us.",
+    "DEU": "Vielen Dank, dass Sie sich registriert haben.",
+    "ESP": "Gracias por registrarse con nosotros.",
+}
+
+
+def run(engine, action, *args, **kwargs):
+    with session_scope(engine, write=True) as session:
+        return action(Env(session, ACTOR), *args, **kwargs)
+
+
+def read(engine, statement):
+    with session_scope(engine) as session:
+        return session.execute(statement).all()
+
+
+@pytest.fixture
+def cronus(demo_engine):
+    """The CRONUS demo with the thank-you notes on template BUS and e-mail addresses.
+
+    Each contact of language ENG, DEU or ESP gets the address <no>@example.com.
+    """
+    for language, file_name in THANKS_NOTES.items():
+        data = shared_data(f"templates/bc_word_templates/{file_name}").read_bytes()
+
+        def attach(env, language=language, data=data, file_name=file_name):
+            attachment = store_attachment(env, file_name, data)
+            set_template_language(
+                env,
+                "BUS",
+                language,
+                {"attachment_no": attachment.no, "subject": f"Thank you ({language})"},
+            )
+
+        run(demo_engine, attach)
+    with session_scope(demo_engine, write=True) as session:
+        session.execute(
+            update(Contact)
+            .where(Contact.language_code.in_(list(THANKS_NOTES)))
+            .values(email=func.lower(Contact.no) + "@example.com")
+        )
+    return demo_engine
+
+
+def thanks_segment(engine, correspondence_type="Email", as_attachment=True) -> str:
+    """Create a segment of the persons who speak ENG, DEU or ESP, with template BUS."""
+    header = run(
+        engine,
+        segments.create_segment,
+        {
+            "description": "Thank you",
+            "interaction_template_code": "BUS",
+            "correspondence_type_default": correspondence_type,
+            "ignore_contact_corres_type": True,
+            "send_word_docs_as_attachment": as_attachment,
+        },
+    )
+    run(
+        engine,
+        segments.add_contacts,
+        header.no,
+        ContactCriteria(contact={"type": "Person", "language_code": "ENG|DEU|ESP"}),
+    )
+    return header.no
+
+
+def contacts_by_language(engine, segment_no) -> dict[str, str]:
+    rows = read(
+        engine,
+        select(SegmentLine.contact_no, SegmentLine.language_code).where(
+            SegmentLine.segment_no == segment_no
+        ),
+    )
+    return dict(rows)
+
+
+def docx_text(data: bytes) -> str:
+    document = docx.Document(io.BytesIO(data))
+    return "\n".join(paragraph.text for paragraph in document.paragraphs)
+
+
+def attached_docx(message) -> bytes:
+    parts = [part for part in message.iter_attachments()]
+    assert len(parts) == 1
+    assert parts[0].get_filename().endswith(".docx")
+    return parts[0].get_content()
+
+
+def received(server):
+    """Return the e-mail messages the test server accepted, in order."""
+    return [item.message for item in server.messages]
+
+
+def log_and_deliver(engine, segment_no, workspace, callback=None):
+    result = run(engine, log_segment, segment_no, False, True)
+    entry_no = result.logged_segment.entry_no
+    job_id = delivery.start_delivery(workspace, None, ACTOR, entry_no, callback)
+    return entry_no, job_id
+
+
+def test_thanks_note_in_each_contacts_language(cronus, smtp_server):
+    # given a segment of CRONUS persons who speak English, German or Spanish
+    segment_no = thanks_segment(cronus)
+    languages = contacts_by_language(cronus, segment_no)
+    assert set(languages.values()) == {"ENG", "DEU", "ESP"}
+    workspace = jobs.Workspace(engine=cronus, smtp_settings=smtp_server.settings())
+
+    # when it is logged with delivery
+    entry_no, job_id = log_and_deliver(cronus, segment_no, workspace)
+
+    # then every contact received one e-mail with the letter in its language
+    by_recipient = {message["To"]: message for message in received(smtp_server)}
+    assert len(smtp_server.messages) == len(languages)
+    for contact_no, language in languages.items():
+        message = by_recipient[f"{contact_no.lower()}@example.com"]
+        assert message["Subject"] == f"Thank you ({language})"
+        text = docx_text(attached_docx(message))
+        assert THANKS_TEXT[language] in text, (contact_no, language)
+        for other, sentence in THANKS_TEXT.items():
+            if other != language:
+                assert sentence not in text
+        assert "MERGEFIELD" not in text
+    [job] = read(cronus, select(Job).where(Job.id == job_id))
+    assert job[0].status == jobs.DONE
+    assert job[0].done == len(languages)
+    assert job[0].failures == 0
+
+
+def test_delivered_entries_keep_merged_document(cronus, smtp_server):
+    # given a logged and delivered segment
+    segment_no = thanks_segment(cronus)
+    workspace = jobs.Workspace(engine=cronus, smtp_settings=smtp_server.settings())
+    entry_no, _ = log_and_deliver(cronus, segment_no, workspace)
+
+    # then each entry is delivered and stores its own merged letter
+    with session_scope(cronus) as session:
+        entries = session.scalars(
+            select(InteractionLogEntry).where(
+                InteractionLogEntry.logged_segment_entry_no == entry_no
+            )
+        ).all()
+        env = Env(session, ACTOR)
+        assert entries
+        for entry in entries:
+            assert entry.delivery_status == ""
+            assert entry.delivery_error == ""
+            assert entry.delivered_at is not None
+            assert entry.merged_attachment_no is not None
+            name = session.get(Contact, entry.contact_no).name
+            letter = docx_text(read_attachment(env, entry.merged_attachment_no))
+            assert name in letter
+        # and the templates the log used can no longer change
+        used = {entry.attachment_no for entry in entries}
+        for no in used:
+            assert session.get(Attachment, no).read_only is True
+
+
+def test_stopped_server_then_resend_once(cronus, smtp_server):
+    # given a segment whose delivery loses the SMTP server after three letters
+    segment_no = thanks_segment(cronus)
+    total = len(contacts_by_language(cronus, segment_no))
+    workspace = jobs.Workspace(engine=cronus, smtp_settings=smtp_server.settings())
+
+    def stop_after_three(done, total, failures):
+        if done == 3:
+            smtp_server.stop()
+
+    # when it is logged with delivery
+    entry_no, job_id = log_and_deliver(cronus, segment_no, workspace, stop_after_three)
+
+    # then three letters arrived and every other entry shows Error with the reason
+    assert len(smtp_server.messages) == 3
+    statuses = read(
+        cronus,
+        select(InteractionLogEntry.delivery_status, InteractionLogEntry.delivery_error)
+        .where(InteractionLogEntry.logged_segment_entry_no == entry_no)
+        .order_by(InteractionLogEntry.entry_no),
+    )
+    assert [status for status, _ in statuses[:3]] == ["", "", ""]
+    assert all(status == "Error" for status, _ in statuses[3:])
+    assert all(reason for _, reason in statuses[3:])
+    [job] = read(cronus, select(Job.failures, Job.status).where(Job.id == job_id))
+    assert job.failures == total - 3
+    assert job.status == jobs.DONE
+
+    # when the server is back and the failed ones are resent
+    smtp_server.start()
+    resend_job = delivery.resend_interactions(
+        workspace, None, ACTOR, logged_segment_entry_no=entry_no
+    )
+
+    # then every contact has exactly one message and nothing is left in Error
+    recipients = Counter(message["To"] for message in received(smtp_server))
+    assert len(recipients) == total
+    assert set(recipients.values()) == {1}
+    errors = read(
+        cronus,
+        select(func.count()).where(
+            InteractionLogEntry.logged_segment_entry_no == entry_no,
+            InteractionLogEntry.delivery_status != "",
+        ),
+    )
+    assert errors[0][0] == 0
+    [job] = read(cronus, select(Job.total).where(Job.id == resend_job))
+    assert job.total == total - 3
+
+    # and a second resend finds nothing to send
+    again = delivery.resend_interactions(
+        workspace, None, ACTOR, logged_segment_entry_no=entry_no
+    )
+    assert again is None
+    assert len(smtp_server.messages) == total
+
+
+def test_html_body_when_not_attachment(cronus, smtp_server):
+    # given a segment that sends the letter as the message body, and a contact
+    # whose name needs escaping in HTML
+    segment_no = thanks_segment(cronus, as_attachment=False)
+    languages = contacts_by_language(cronus, segment_no)
+    tricky_no = sorted(languages)[0]
+    with session_scope(cronus, write=True) as session:
+        session.execute(
+            update(Contact)
+            .where(Contact.no == tricky_no)
+            .values(name="Tom <b>&</b> Jerry")
+        )
+    workspace = jobs.Workspace(engine=cronus, smtp_settings=smtp_server.settings())
+
+    # when it is logged with delivery
+    log_and_deliver(cronus, segment_no, workspace)
+
+    # then each message carries its own letter as HTML and text, without attachments
+    messages = {message["To"]: message for message in received(smtp_server)}
+    assert len(messages) == len(languages)
+    for contact_no, language in languages.items():
+        message = messages[f"{contact_no.lower()}@example.com"]
+        assert list(message.iter_attachments()) == []
+        html = message.get_body(("html",)).get_content()
+        text = message.get_body(("plain",)).get_content()
+        assert THANKS_TEXT[language] in html
+        assert THANKS_TEXT[language] in text
+        assert f"{contact_no.lower()}@example.com" in html
+        assert "\ue000" not in html
+        assert "\ue000" not in text
+    tricky = messages[f"{tricky_no.lower()}@example.com"]
+    assert (
+        "Tom &lt;b&gt;&amp;&lt;/b&gt; Jerry" in tricky.get_body(("html",)).get_content()
+    )
+    assert "Tom <b>&</b> Jerry" in tricky.get_body(("plain",)).get_content()
+
+
+def test_hard_copy_makes_one_printable_document(cronus):
+    # given a segment of hard-copy letters
+    segment_no = thanks_segment(cronus, correspondence_type="Hard Copy")
+    languages = contacts_by_language(cronus, segment_no)
+    workspace = jobs.Workspace(engine=cronus)
+
+    # when it is logged with delivery
+    entry_no, job_id = log_and_deliver(cronus, segment_no, workspace)
+
+    # then the job offers one document with every letter, and no entry is waiting
+    with session_scope(cronus) as session:
+        job = session.get(Job, job_id)
+        assert job.status == jobs.DONE
+        data = read_attachment(Env(session, ACTOR), job.result_attachment_no)
+        names = dict(
+            session.execute(
+                select(Contact.no, Contact.name).where(Contact.no.in_(list(languages)))
+            ).all()
+        )
+    document = docx.Document(io.BytesIO(data))
+    assert len(document.sections) == len(languages)
+    text = "\n".join(paragraph.text for paragraph in document.paragraphs)
+    for name in names.values():
+        assert name in text
+    waiting = read(
+        cronus,
+        select(func.count()).where(
+            InteractionLogEntry.logged_segment_entry_no == entry_no,
+            InteractionLogEntry.delivery_status != "",
+        ),
+    )
+    assert waiting[0][0] == 0
+
+
+def test_smtp_not_set_up_marks_error(cronus):
+    # given no SMTP server in the settings
+    from segments_module.delivery import SmtpSettings
+
+    segment_no = thanks_segment(cronus)
+    workspace = jobs.Workspace(
+        engine=cronus, smtp_settings=SmtpSettings.from_env(environ={})
+    )
+
+    # when the segment is logged with delivery
+    entry_no, _ = log_and_deliver(cronus, segment_no, workspace)
+
+    # then every entry is logged, in Error, with the fix in the reason
+    rows = read(
+        cronus,
+        select(
+            InteractionLogEntry.delivery_status, InteractionLogEntry.delivery_error
+        ).where(InteractionLogEntry.logged_segment_entry_no == entry_no),
+    )
+    assert rows
+    assert {status for status, _ in rows} == {"Error"}
+    assert all("SEGMENTS_SMTP_HOST" in reason for _, reason in rows)
+
+
+def test_deliver_needs_a_document_per_line(cronus):
+    # given a segment with a contact whose language has no document (DAN)
+    segment_no = thanks_segment(cronus)
+    run(
+        cronus,
+        segments.add_contacts,
+        segment_no,
+        ContactCriteria(contact={"type": "Person", "language_code": "DAN"}),
+    )
+
+    # when it is logged with delivery
+    with pytest.raises(ServiceError) as raised:
+        run(cronus, log_segment, segment_no, False, True)
+
+    # then the lines without a document are listed and nothing is logged
+    fields = {error.field for error in raised.value.errors}
+    assert all(field.endswith(".attachmentNo") for field in fields)
+    assert {error.code for error in raised.value.errors} == {ErrorCode.LINE_INVALID}
+    assert read(cronus, select(func.count()).select_from(InteractionLogEntry)) == [(0,)]
+
+
+def test_merge_segment_for_review(cronus):
+    # given a segment of thank-you letters
+    segment_no = thanks_segment(cronus)
+    languages = contacts_by_language(cronus, segment_no)
+    workspace = jobs.Workspace(engine=cronus)
+
+    # when it is merged
+    job_id = documents.start_merge(workspace, None, ACTOR, segment_no)
+
+    # then the job offers the combined document and a zip of one file per contact
+    with session_scope(cronus) as session:
+        job = session.get(Job, job_id)
+        assert job.status == jobs.DONE, job.message
+        assert job.done == len(languages)
+        env = Env(session, ACTOR)
+        combined = docx.Document(
+            io.BytesIO(read_attachment(env, job.result_attachment_no))
+        )
+        archive = zipfile.ZipFile(
+            io.BytesIO(read_attachment(env, job.zip_attachment_no))
+        )
+    assert len(combined.sections) == len(languages)
+    assert len(archive.namelist()) == len(languages)
+    for contact_no, language in languages.items():
+        [name] = [
+            item for item in archive.namelist() if item.endswith(f"-{contact_no}.docx")
+        ]
+        assert THANKS_TEXT[language] in docx_text(archive.read(name))
+    # and the segment is still open, with nothing logged
+    assert read(cronus, select(func.count()).select_from(InteractionLogEntry)) == [(0,)]
+
+
+def test_long_merge_runs_in_background(cronus, monkeypatch):
+    # given a job runner and a limit below the segment's size
+    monkeypatch.setattr(jobs, "INLINE_LETTER_LIMIT", 2)
+    segment_no = thanks_segment(cronus)
+    total = len(contacts_by_language(cronus, segment_no))
+    runner = jobs.JobRunner()
+    workspace = jobs.Workspace(engine=cronus)
+
+    # when it is merged
+    job_id = documents.start_merge(workspace, runner, ACTOR, segment_no, ["zip"])
+    runner.wait(timeout=120)
+    runner.shutdown()
+
+    # then the job finished on the worker with every letter counted
+    [row] = read(
+        cronus, select(Job.status, Job.done, Job.total).where(Job.id == job_id)
+    )
+    assert row.status == jobs.DONE
+    assert row.done == total
+    assert row.total == total
+
+
+def test_merge_rejects_lines_without_document(cronus):
+    # given a segment of Danish contacts, whose language has no document
+    header = run(
+        cronus,
+        segments.create_segment,
+        {"description": "Danish", "interaction_template_code": "BUS"},
+    )
+    run(
+        cronus,
+        segments.add_contacts,
+        header.no,
+        ContactCriteria(contact={"type": "Person", "language_code": "DAN"}),
+    )
+
+    # when it is merged
+    with pytest.raises(ServiceError) as raised:
+        documents.start_merge(jobs.Workspace(engine=cronus), None, ACTOR, header.no)
+
+    # then each line is named with the fix, and no job was created
+    assert raised.value.errors[0].field.endswith(".attachmentNo")
+    assert "has no Word document" in raised.value.errors[0].message
+    assert read(cronus, select(func.count()).select_from(Job)) == [(0,)]
