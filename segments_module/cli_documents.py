@@ -6,6 +6,7 @@ documents a job produced into a folder.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,9 +49,7 @@ def _progress_bar(label: str) -> Iterator:
     def callback(done: int, total: int, failures: int) -> None:
         nonlocal bar
         if bar is None:
-            bar = click.progressbar(
-                length=total, label=label, file=click.get_text_stream("stderr")
-            )
+            bar = click.progressbar(length=total, label=label, file=sys.stderr)
             bar.__enter__()
         bar.update(1)
 

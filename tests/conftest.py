@@ -131,3 +131,22 @@ def shared_data(relative: str) -> Path:
     if not path.exists():
         pytest.skip(f"third-party test data not found at {path}")
     return path
+
+
+def require_soffice() -> None:
+    """Skip the calling test when LibreOffice is missing, or fail in CI.
+
+    .ci/run installs LibreOffice and sets SEGMENTS_TEST_REQUIRE_SOFFICE=1, so that
+    the PDF tests cannot silently skip there.
+    """
+    from segments_module.merge.pdf import find_soffice
+
+    if find_soffice() is not None:
+        return
+    reason = (
+        "LibreOffice (soffice) is not installed: apt-get install "
+        "libreoffice-writer-nogui to run this test"
+    )
+    if os.environ.get("SEGMENTS_TEST_REQUIRE_SOFFICE") == "1":
+        pytest.fail(reason)
+    pytest.skip(reason)

@@ -29,7 +29,7 @@ from segments_module.services.attachments import read_attachment, store_attachme
 from segments_module.services.env import Actor, Env
 from segments_module.services.interactions import set_template_language
 from segments_module.services.logged_segments import log_segment
-from tests.conftest import shared_data
+from tests.conftest import require_soffice, shared_data
 
 ACTOR = Actor("marketing.user")
 THANKS_NOTES = {
@@ -445,3 +445,24 @@ def test_merge_rejects_lines_without_document(cronus):
     assert raised.value.errors[0].field.endswith(".attachmentNo")
     assert "has no Word document" in raised.value.errors[0].message
     assert read(cronus, select(func.count()).select_from(Job)) == [(0,)]
+
+
+def test_merge_segment_as_pdf(cronus):
+    # given LibreOffice and a segment of thank-you letters
+    require_soffice()
+    segment_no = thanks_segment(cronus)
+
+    # when it is merged to PDF only
+    job_id = documents.start_merge(
+        jobs.Workspace(engine=cronus), None, ACTOR, segment_no, ["pdf"]
+    )
+
+    # then the job offers a PDF and no Word output
+    with session_scope(cronus) as session:
+        job = session.get(Job, job_id)
+        assert job.status == jobs.DONE, job.message
+        assert job.result_attachment_no is None
+        assert job.zip_attachment_no is None
+        pdf = session.get(Attachment, job.pdf_attachment_no)
+        assert pdf.content_type == "application/pdf"
+        assert read_attachment(Env(session, ACTOR), pdf).startswith(b"%PDF")

@@ -18,9 +18,9 @@ from segments_module.merge import (
     ZipOfDocumentsWriter,
     convert_to_pdf,
 )
-from segments_module.merge.pdf import MISSING_MESSAGE, find_soffice
+from segments_module.merge.pdf import MISSING_MESSAGE
 from segments_module.merge.zipwriter import DEFLATED, StreamingZipWriter
-from tests.conftest import shared_data
+from tests.conftest import require_soffice, shared_data
 from tests.merge_fixtures import (
     build_template,
     complex_field,
@@ -405,12 +405,8 @@ def test_pdf_without_libreoffice(tmp_path, monkeypatch, letter_template):
     assert str(raised.value) == MISSING_MESSAGE
 
 
-@pytest.mark.skipif(
-    find_soffice() is None,
-    reason="LibreOffice (soffice) is not installed: apt-get install "
-    "libreoffice-writer-nogui to run this test",
-)
 def test_pdf_conversion(tmp_path, letter_template):
+    require_soffice()
     docx_path = tmp_path / "letter.docx"
     docx_path.write_bytes(letter_template.render(CONTACTS[0]).content)
 

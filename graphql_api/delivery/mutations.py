@@ -7,13 +7,19 @@ from collections.abc import Callable
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
+from strawberry.file_uploads import Upload
 
 from segments_module.errors import ServiceError
 from segments_module.models import Job as JobModel
 from segments_module.services import delivery, documents
 
+from ..attachments.mutations import read_upload
 from ..context import Info
 from ..errors import Error, errors_of
+from ..mutations import run_service
+from ..scalars import LineNo
+from ..segments.payloads import SegmentLinePayload
+from ..segments.types import SegmentLine
 from .types import Job, MergeOutput
 
 logger = logging.getLogger(__name__)
@@ -84,6 +90,38 @@ class DeliveryMutations:
                 segment_no,
                 chosen or (documents.COMBINED, documents.ZIP),
             ),
+        )
+
+    @strawberry.mutation(
+        description=(
+            "Give a segment line its own Word document: the uploaded file, or "
+            "without one a writable copy of the line's document to download, edit "
+            "and send back with replaceAttachment. Changes to the header or the "
+            "template no longer replace it."
+        )
+    )
+    async def personalize_segment_line_document(
+        self,
+        info: Info,
+        segment_no: str,
+        line_no: LineNo,
+        file: Upload | None = None,
+    ) -> SegmentLinePayload:
+        name, data = None, None
+        if file is not None:
+            try:
+                name, data = await read_upload(
+                    file, info.context.settings.max_upload_bytes
+                )
+            except ServiceError as error:
+                return SegmentLinePayload(errors=errors_of(error))
+        return await run_service(
+            info,
+            lambda env: documents.personalize_line_document(
+                env, segment_no, line_no, name, data
+            ),
+            lambda line: SegmentLinePayload(segment_line=SegmentLine.from_model(line)),
+            SegmentLinePayload,
         )
 
     @strawberry.mutation(

@@ -29,7 +29,7 @@ from ..merge import (
 )
 from ..models import InteractionLogEntry, SegmentHeader, SegmentLine
 from . import jobs
-from .attachments import read_attachment, store_attachment
+from .attachments import copy_attachment, read_attachment, store_attachment
 from .env import Actor, Env
 from .merge_fields import (
     SalutationBook,
@@ -37,6 +37,7 @@ from .merge_fields import (
     letter_values,
     locale_for_language,
 )
+from .segments import _get_line, _lock_segment
 
 logger = logging.getLogger(__name__)
 
@@ -203,6 +204,47 @@ class LetterBuilder:
 def _country_name(code: str) -> str:
     country = pycountry.countries.get(alpha_2=code.upper()) if code else None
     return country.name if country else ""
+
+
+def personalize_line_document(
+    env: Env,
+    segment_no: str,
+    line_no: int,
+    file_name: str | None = None,
+    data: bytes | None = None,
+) -> SegmentLine:
+    """Give a segment line its own Word document, e.g. with a paragraph for one contact.
+
+    With a file, the uploaded .docx becomes the line's document. Without one, the
+    line gets a writable copy of the document it has now, which the user can
+    download, edit and upload again with replaceAttachment. Either way the line's
+    document is then unique to it: changes to the header or the template's
+    languages no longer replace it.
+    """
+    header = _lock_segment(env, segment_no)
+    line = _get_line(env, header.no, line_no)
+    if data is not None:
+        attachment = store_attachment(env, file_name or "letter.docx", data)
+    elif line.attachment_no is not None:
+        attachment = copy_attachment(env, line.attachment_no)
+    else:
+        raise ServiceError.single(
+            "file",
+            ErrorCode.REQUIRED,
+            f"Line {line_no} of segment {header.no!r} has no Word document to copy. "
+            "Upload the line's own document, or choose a template with a document "
+            "for the line's language.",
+        )
+    line.attachment_no = attachment.no
+    line.attachment_is_unique = True
+    env.session.flush()
+    logger.info(
+        "line %s of segment %s got its own document %s",
+        line_no,
+        header.no,
+        attachment.no,
+    )
+    return line
 
 
 def letter_file_name(row) -> str:

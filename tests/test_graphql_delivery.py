@@ -1,0 +1,166 @@
+"""GraphQL jobs: background merges with progress, resends, and their errors."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import func, update
+from starlette.testclient import TestClient
+
+from graphql_api.app import create_app
+from segments_module.config import Settings
+from segments_module.db import session_scope
+from segments_module.delivery import SmtpSettings
+from segments_module.models import Contact
+from segments_module.services import jobs
+from tests.test_delivery import THANKS_NOTES, cronus  # noqa: F401  (fixture)
+
+JOB_FIELDS = "id kind status done total failures message warnings"
+
+
+@pytest.fixture
+def client_factory(cronus):  # noqa: F811
+    def make(smtp_settings: SmtpSettings | None = None) -> TestClient:
+        app = create_app(
+            Settings(),
+            engine=cronus,
+            smtp_settings=smtp_settings or SmtpSettings.from_env(environ={}),
+        )
+        return TestClient(app)
+
+    return make
+
+
+def execute(client: TestClient, query: str, **variables) -> dict:
+    response = client.post("/graphql", json={"query": query, "variables": variables})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+def new_segment(client: TestClient, correspondence: str = "EMAIL") -> str:
+    created = execute(
+        client,
+        "mutation($type: CorrespondenceType!) { createSegment(input: {description:"
+        ' "Thanks", interactionTemplateCode: "BUS", correspondenceTypeDefault: $type,'
+        " ignoreContactCorresType: true, sendWordDocsAsAttachment: true})"
+        " { segment { no } } }",
+        type=correspondence,
+    )
+    segment_no = created["createSegment"]["segment"]["no"]
+    execute(
+        client,
+        "mutation($no: String!) { addContacts(segmentNo: $no, criteria: {contact:"
+        ' {type: "Person", languageCode: "ENG|DEU|ESP"}}) { affectedLines } }',
+        no=segment_no,
+    )
+    return segment_no
+
+
+def wait_for_job(client: TestClient, job_id: int) -> dict:
+    """Poll job(id) until it is DONE or FAILED, as a client would."""
+    seen = []
+    for _ in range(600):
+        job = execute(
+            client, f"query($id: Int!) {{ job(id: $id) {{ {JOB_FIELDS} }} }}", id=job_id
+        )["job"]
+        seen.append(job["status"])
+        if job["status"] in ("DONE", "FAILED"):
+            return job
+        time.sleep(0.05)
+    pytest.fail(f"job {job_id} did not finish: {seen[-5:]}")
+
+
+def test_long_merge_reports_progress(client_factory, monkeypatch):
+    # given a limit of two letters for work inside the request
+    monkeypatch.setattr(jobs, "INLINE_LETTER_LIMIT", 2)
+    with client_factory() as client:
+        segment_no = new_segment(client)
+
+        # when the segment is merged
+        started = execute(
+            client,
+            f"mutation($no: String!) {{ mergeSegment(segmentNo: $no, outputs: [ZIP])"
+            f" {{ job {{ {JOB_FIELDS} }} errors {{ message }} }} }}",
+            no=segment_no,
+        )["mergeSegment"]
+
+        # then the request returns a queued job that a client follows to the end
+        job = started["job"]
+        assert started["errors"] == []
+        assert job["kind"] == "MERGE"
+        assert job["status"] in ("QUEUED", "RUNNING", "DONE")
+        finished = wait_for_job(client, job["id"])
+    assert finished["status"] == "DONE"
+    assert finished["done"] == finished["total"]
+    assert finished["total"] > 2
+    assert finished["message"] == f"Merged {finished['total']} letters."
+
+
+def test_merge_unknown_segment_error(client_factory):
+    with client_factory() as client:
+        result = execute(
+            client,
+            'mutation { mergeSegment(segmentNo: "NOPE") { job { id }'
+            " errors { field code message } } }",
+        )["mergeSegment"]
+    assert result["job"] is None
+    assert result["errors"][0]["field"] == "segmentNo"
+    assert result["errors"][0]["code"] == "NOT_FOUND"
+
+
+def test_resend_after_smtp_set_up(client_factory, smtp_server, cronus):  # noqa: F811
+    # given a segment logged with delivery while SMTP was not set up
+    with session_scope(cronus, write=True) as session:
+        session.execute(
+            update(Contact)
+            .where(Contact.language_code.in_(list(THANKS_NOTES)))
+            .values(email=func.lower(Contact.no) + "@example.com")
+        )
+    with client_factory() as client:
+        segment_no = new_segment(client)
+        logged = execute(
+            client,
+            "mutation($no: String!) { logSegment(segmentNo: $no, deliver: true) {"
+            f" loggedSegment {{ entryNo }} deliveryJob {{ {JOB_FIELDS} }} }} }}",
+            no=segment_no,
+        )["logSegment"]
+    entry_no = logged["loggedSegment"]["entryNo"]
+    failed_job = logged["deliveryJob"]
+    assert failed_job["failures"] == failed_job["total"]
+
+    # when SMTP is set up and the logged segment's failed deliveries are resent
+    with client_factory(smtp_server.settings()) as client:
+        resent = execute(
+            client,
+            "mutation($entry: Int!) { resendInteractions(loggedSegmentEntryNo: $entry)"
+            f" {{ job {{ {JOB_FIELDS} }} errors {{ message }} }} }}",
+            entry=entry_no,
+        )["resendInteractions"]
+        again = execute(
+            client,
+            "mutation($entry: Int!) { resendInteractions(loggedSegmentEntryNo: $entry)"
+            " { job { id } errors { message } } }",
+            entry=entry_no,
+        )["resendInteractions"]
+
+    # then every letter went out once, and a second resend has nothing to do
+    assert resent["job"]["kind"] == "DELIVERY"
+    assert resent["job"]["failures"] == 0
+    assert resent["job"]["done"] == failed_job["total"]
+    assert len(smtp_server.messages) == failed_job["total"]
+    assert again == {"job": None, "errors": []}
+
+
+def test_resend_needs_entries_or_logged_segment(client_factory):
+    with client_factory() as client:
+        result = execute(
+            client,
+            "mutation { resendInteractions { job { id } errors { field code } } }",
+        )["resendInteractions"]
+    assert result == {
+        "job": None,
+        "errors": [{"field": "entryNos", "code": "REQUIRED"}],
+    }
