@@ -466,3 +466,81 @@ def test_merge_segment_as_pdf(cronus):
         pdf = session.get(Attachment, job.pdf_attachment_no)
         assert pdf.content_type == "application/pdf"
         assert read_attachment(Env(session, ACTOR), pdf).startswith(b"%PDF")
+
+
+def test_default_language_serves_other_languages(cronus):
+    # given a segment of Danish persons whose default language is English;
+    # the template has no Danish document
+    header = run(
+        cronus,
+        segments.create_segment,
+        {
+            "description": "Danish",
+            "interaction_template_code": "BUS",
+            "language_code_default": "ENG",
+        },
+    )
+    run(
+        cronus,
+        segments.add_contacts,
+        header.no,
+        ContactCriteria(contact={"type": "Person", "language_code": "DAN"}),
+    )
+
+    # then the header and every line take the English subject and document
+    assert header.subject_default == "Thank you (ENG)"
+    lines = read(
+        cronus,
+        select(SegmentLine.language_code, SegmentLine.attachment_no).where(
+            SegmentLine.segment_no == header.no
+        ),
+    )
+    assert lines
+    assert {line.language_code for line in lines} == {"ENG"}
+    assert {line.attachment_no for line in lines} == {header.attachment_no}
+
+    # and the merge gives the English letter
+    job_id = documents.start_merge(
+        jobs.Workspace(engine=cronus), None, ACTOR, header.no, ["combined"]
+    )
+    with session_scope(cronus) as session:
+        job = session.get(Job, job_id)
+        data = read_attachment(Env(session, ACTOR), job.result_attachment_no)
+    assert THANKS_TEXT["ENG"] in docx_text(data)
+
+
+def test_changing_default_language_moves_document(cronus):
+    # given a segment of Danish persons without a document
+    header = run(
+        cronus,
+        segments.create_segment,
+        {"description": "Danish", "interaction_template_code": "BUS"},
+    )
+    run(
+        cronus,
+        segments.add_contacts,
+        header.no,
+        ContactCriteria(contact={"type": "Person", "language_code": "DAN"}),
+    )
+    assert header.attachment_no is None
+
+    # when its default language becomes German, with updateLines
+    updated = run(
+        cronus,
+        segments.update_segment,
+        header.no,
+        {"language_code_default": "DEU"},
+        True,
+    )
+
+    # then the header and the lines take the German subject and document
+    assert updated.subject_default == "Thank you (DEU)"
+    assert updated.attachment_no is not None
+    lines = read(
+        cronus,
+        select(SegmentLine.language_code, SegmentLine.attachment_no).where(
+            SegmentLine.segment_no == header.no
+        ),
+    )
+    assert {line.language_code for line in lines} == {"DEU"}
+    assert {line.attachment_no for line in lines} == {updated.attachment_no}

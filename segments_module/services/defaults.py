@@ -105,8 +105,18 @@ def copy_template_to_header(
     if template.campaign_no:
         header.campaign_no = template.campaign_no
 
+    apply_default_language(session, header)
+
+
+def apply_default_language(session: Session, header: SegmentHeader) -> None:
+    """Take the subject and document of the header's default language from its template.
+
+    Business Central does this when a template is chosen and when Language Code
+    (Default) changes. Without that template language the header has no document.
+    """
     language = session.get(
-        InteractionTemplateLanguage, (template_code, template.language_code_default)
+        InteractionTemplateLanguage,
+        (header.interaction_template_code, header.language_code_default),
     )
     header.attachment_no = language.attachment_no if language else None
     if language and language.subject:

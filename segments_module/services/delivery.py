@@ -354,7 +354,7 @@ def _record(
 def _store_hard_copy(
     workspace: jobs.Workspace, actor: Actor, combined_path: Path, folder: Path
 ) -> dict:
-    """Store the combined hard-copy document, and its PDF when LibreOffice is here."""
+    """Store the combined hard-copy document, and its PDF when soffice is installed."""
     outputs: dict = {}
     pdf_path = None
     try:

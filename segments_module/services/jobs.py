@@ -43,7 +43,7 @@ FAILED = "failed"
 
 @dataclass
 class Workspace:
-    """What a job needs to open its own transactions: engine, settings and store."""
+    """The engine, settings and store with which a job opens its own transactions."""
 
     engine: Engine
     settings: Settings = field(default_factory=Settings)
@@ -147,8 +147,8 @@ class JobRunner:
     """Runs long jobs on worker threads of this process.
 
     NOTE: a job that is running when the process stops stays "running", and its
-    interaction log entries stay In Progress; resendInteractions does not pick
-    them up, so that a message the server accepted is never sent twice.
+    interaction log entries stay In Progress. resendInteractions does not pick
+    them up, because the SMTP server may have accepted their messages already.
     """
 
     def __init__(self, max_workers: int = 2):

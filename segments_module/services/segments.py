@@ -55,6 +55,7 @@ from ..models import (
 )
 from .defaults import (
     INHERITED_HEADER_FIELDS,
+    apply_default_language,
     copy_template_to_header,
     insert_lines,
     reinitialise_lines,
@@ -224,6 +225,8 @@ def create_segment(env: Env, values: dict[str, Any]) -> SegmentHeader:
         copy_template_to_header(env.session, header, template_code)
     for key, value in values.items():
         setattr(header, key, value)
+    if "language_code_default" in values and "attachment_no" not in values:
+        _apply_default_language(env, header, values)
     _check_campaign_flags(header)
     env.session.add(header)
     env.session.flush()
@@ -252,6 +255,9 @@ def update_segment(
     changed = {key for key, value in values.items() if getattr(header, key) != value}
     for key, value in values.items():
         setattr(header, key, value)
+    if "language_code_default" in changed and "attachment_no" not in values:
+        _apply_default_language(env, header, values)
+        changed |= {"attachment_no", "subject_default"}
     _check_campaign_flags(header)
     env.session.flush()
 
@@ -260,6 +266,14 @@ def update_segment(
     elif update_lines and changed & INHERITED_HEADER_FIELDS:
         reinitialise_lines(env, header, template_code=old_template)
     return header
+
+
+def _apply_default_language(env: Env, header: SegmentHeader, values: dict) -> None:
+    """Let a new default language bring its document, and its subject unless given."""
+    subject = header.subject_default
+    apply_default_language(env.session, header)
+    if "subject_default" in values:
+        header.subject_default = subject
 
 
 def delete_segment(env: Env, no: str) -> None:
