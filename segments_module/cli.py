@@ -481,7 +481,11 @@ def serve(state: CliState, host: str, port: int, with_demo: bool) -> None:
         _load_demo_on_first_start(state, engine)
     _check_port_free(host, port)
 
-    app = create_app(state.settings, engine=engine)
+    try:
+        app = create_app(state.settings, engine=engine)
+    except ValueError as error:
+        # An invalid SEGMENTS_SMTP_* variable, read when the app is built.
+        raise click.ClickException(str(error)) from error
     shown_host = _url_host(host)
     mount_path = state.manifest.graphql["mount_path"]
     click.echo(f"GraphQL API and GraphiQL: http://{shown_host}:{port}{mount_path}")

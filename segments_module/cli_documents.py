@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from .db import session_scope
+from .delivery import SmtpSettings
 from .errors import ServiceError
 from .models import Attachment, Job
 from .services import delivery, documents, interactions, jobs
@@ -31,10 +32,23 @@ def _state():
     return click.get_current_context().find_object(CliState)
 
 
-def _workspace() -> jobs.Workspace:
+def _workspace(smtp: bool = False) -> jobs.Workspace:
+    """Open the database; with `smtp`, check the SEGMENTS_SMTP_* variables first.
+
+    Checking them before logging means a typo in a variable stops the command
+    rather than leaving every e-mail of the logged segment in Error.
+    """
+    smtp_settings = None
+    if smtp:
+        try:
+            smtp_settings = SmtpSettings.from_env()
+        except ValueError as error:
+            raise click.ClickException(str(error)) from error
     state = _state()
     engine = state.install()
-    return jobs.Workspace(engine=engine, settings=state.settings)
+    return jobs.Workspace(
+        engine=engine, settings=state.settings, smtp_settings=smtp_settings
+    )
 
 
 def _fail(error: ServiceError) -> click.ClickException:
@@ -148,7 +162,7 @@ def segment_merge(segment_no: str, outputs: tuple[str, ...], folder: Path) -> No
 )
 def segment_log(segment_no: str, follow_up: bool, deliver: bool, folder: Path) -> None:
     """Log a segment: one interaction log entry per line."""
-    workspace = _workspace()
+    workspace = _workspace(smtp=deliver)
     actor = Actor(CLI_USER)
     try:
         with session_scope(workspace.engine, write=True) as session:
@@ -192,7 +206,7 @@ def interactions_group() -> None:
 @click.argument("logged_segment_entry_no", type=int)
 def interactions_resend(logged_segment_entry_no: int) -> None:
     """Deliver again the interactions of a logged segment whose delivery failed."""
-    workspace = _workspace()
+    workspace = _workspace(smtp=True)
     with _progress_bar("Resending") as callback:
         try:
             job_id = delivery.resend_interactions(

@@ -185,3 +185,18 @@ def test_segment_merge_unknown_segment(cli):
 
     assert result.exit_code == 1
     assert "Segment 'NOPE'" in result.output
+
+
+def test_segment_log_invalid_smtp_logs_nothing(cli, tmp_path, monkeypatch):
+    # given an SMTP host without a sender
+    monkeypatch.setenv("SEGMENTS_SMTP_HOST", "127.0.0.1")
+    segment_no = segment_with_lines(tmp_path, cli, "Email")
+
+    # when the segment is logged with delivery
+    result = cli("segment", "log", segment_no, "--deliver")
+
+    # then the command names the missing variable and the segment stays open
+    assert result.exit_code == 1
+    assert "SEGMENTS_SMTP_SENDER is not set" in result.output
+    merged = cli("segment", "merge", segment_no, "--to", str(tmp_path / "still"))
+    assert merged.exit_code == 0, merged.output

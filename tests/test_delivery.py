@@ -544,3 +544,28 @@ def test_changing_default_language_moves_document(cronus):
     )
     assert {line.language_code for line in lines} == {"DEU"}
     assert {line.attachment_no for line in lines} == {updated.attachment_no}
+
+
+def test_invalid_smtp_variables_fail_each_letter(cronus, monkeypatch):
+    # given SMTP variables with a port that is not a number
+    monkeypatch.setenv("SEGMENTS_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SEGMENTS_SMTP_PORT", "abc")
+    monkeypatch.setenv("SEGMENTS_SMTP_SENDER", "marketing@cronus.example")
+    segment_no = thanks_segment(cronus)
+
+    # when the segment is logged and delivered with the variables read at delivery
+    entry_no, job_id = log_and_deliver(
+        cronus, segment_no, jobs.Workspace(engine=cronus)
+    )
+
+    # then every entry is in Error with the variable's message, and the job finished
+    rows = read(
+        cronus,
+        select(
+            InteractionLogEntry.delivery_status, InteractionLogEntry.delivery_error
+        ).where(InteractionLogEntry.logged_segment_entry_no == entry_no),
+    )
+    assert {status for status, _ in rows} == {"Error"}
+    assert all("SEGMENTS_SMTP_PORT 'abc'" in reason for _, reason in rows)
+    [job] = read(cronus, select(Job.status).where(Job.id == job_id))
+    assert job.status == jobs.DONE

@@ -187,11 +187,11 @@ def run_delivery(
         total = session.get(jobs.Job, job_id).total
     progress = jobs.Progress(workspace, job_id, total, callback)
     progress.start()
-    smtp = workspace.smtp_settings or SmtpSettings.from_env()
+    smtp, smtp_problem = _smtp_settings(workspace)
     try:
         with tempfile.TemporaryDirectory(prefix="segments-delivery-") as folder:
             outputs = _deliver_letters(
-                workspace, actor, job_id, smtp, progress, Path(folder)
+                workspace, actor, job_id, smtp, smtp_problem, progress, Path(folder)
             )
     except Exception as error:
         progress.fail(f"The delivery stopped unexpectedly ({type(error).__name__}).")
@@ -200,11 +200,29 @@ def run_delivery(
     progress.finish(f"Delivered {delivered} of {progress.done} letters.", **outputs)
 
 
+def _smtp_settings(workspace: jobs.Workspace) -> tuple[SmtpSettings, str]:
+    """Return the SMTP settings, and why e-mail cannot be sent ("" when it can).
+
+    Invalid SEGMENTS_SMTP_* variables fail the Email letters with the variable's
+    error, instead of stopping the delivery with its entries In Progress.
+    """
+    if workspace.smtp_settings is not None:
+        smtp = workspace.smtp_settings
+    else:
+        try:
+            smtp = SmtpSettings.from_env()
+        except ValueError as error:
+            logger.error("e-mail delivery is not possible: %s", error)
+            return SmtpSettings.from_env(environ={}), str(error)
+    return smtp, "" if smtp.configured else SMTP_NOT_SET_UP
+
+
 def _deliver_letters(
     workspace: jobs.Workspace,
     actor: Actor,
     job_id: int,
     smtp: SmtpSettings,
+    smtp_problem: str,
     progress: jobs.Progress,
     folder: Path,
 ) -> dict:
@@ -214,7 +232,7 @@ def _deliver_letters(
     hard_copies = 0
     with (
         workspace_session(workspace) as read_session,
-        Mailer(smtp) if smtp.configured else nullcontext() as mailer,
+        nullcontext() if smtp_problem else Mailer(smtp) as mailer,
     ):
         env = workspace.env(read_session, actor)
         builder = LetterBuilder(env)
@@ -240,7 +258,9 @@ def _deliver_letters(
                 body = None
                 if not row.send_word_doc_as_attachment and mailer is not None:
                     body = bodies.body(row, template, values, builder.locale(row))
-                error_text = _send(mailer, smtp, row, result.content, body)
+                error_text = smtp_problem or _send(
+                    mailer, smtp, row, result.content, body
+                )
             elif row.correspondence_type == CorrespondenceType.HARD_COPY.value:
                 if combined is None:
                     combined = CombinedDocumentWriter(combined_path)
@@ -287,12 +307,8 @@ def _subject(row) -> str:
     return row.subject or row.description or ""
 
 
-def _send(
-    mailer: Mailer | None, smtp: SmtpSettings, row, document: bytes, body=None
-) -> str:
+def _send(mailer: Mailer, smtp: SmtpSettings, row, document: bytes, body=None) -> str:
     """Send one letter; return the reason it failed, or "" when the server took it."""
-    if mailer is None:
-        return SMTP_NOT_SET_UP
     recipient = row.contact_via or ""
     subject = _subject(row)
     domain = _mail_domain(smtp)
