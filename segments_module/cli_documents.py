@@ -167,7 +167,13 @@ def segment_log(segment_no: str, follow_up: bool, deliver: bool, folder: Path) -
     try:
         with session_scope(workspace.engine, write=True) as session:
             result = log_segment(
-                workspace.env(session, actor), segment_no, follow_up, deliver
+                workspace.env(session, actor),
+                segment_no,
+                follow_up,
+                deliver,
+                email_available=bool(
+                    workspace.smtp_settings and workspace.smtp_settings.configured
+                ),
             )
             entry_no = result.logged_segment.entry_no
             follow_up_no = (
@@ -204,7 +210,15 @@ def interactions_group() -> None:
 
 @interactions_group.command("resend")
 @click.argument("logged_segment_entry_no", type=int)
-def interactions_resend(logged_segment_entry_no: int) -> None:
+@click.option(
+    "--include-unconfirmed",
+    is_flag=True,
+    help="Also send the letters left In Progress by a delivery that ended or was "
+    "cut off. The SMTP server may have accepted them, so they can arrive twice.",
+)
+def interactions_resend(
+    logged_segment_entry_no: int, include_unconfirmed: bool
+) -> None:
     """Deliver again the interactions of a logged segment whose delivery failed."""
     workspace = _workspace(smtp=True)
     with _progress_bar("Resending") as callback:
@@ -214,6 +228,7 @@ def interactions_resend(logged_segment_entry_no: int) -> None:
                 None,
                 Actor(CLI_USER),
                 logged_segment_entry_no=logged_segment_entry_no,
+                include_unconfirmed=include_unconfirmed,
                 callback=callback,
             )
         except ServiceError as error:

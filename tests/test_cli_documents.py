@@ -138,11 +138,28 @@ def test_segment_log_deliver_by_email(cli, tmp_path, smtp_server, monkeypatch):
     assert LETTER_TEXT in "\n".join(p.text for p in document.paragraphs)
 
 
-def test_segment_log_deliver_without_smtp_then_resend(
-    cli, tmp_path, smtp_server, monkeypatch
-):
-    # given no SMTP settings
+def test_segment_log_deliver_without_smtp_rejected(cli, tmp_path):
+    # given no SMTP settings and a segment of Email lines
     segment_no = segment_with_lines(tmp_path, cli, "Email")
+
+    # when the segment is logged with delivery
+    logged = cli("segment", "log", segment_no, "--deliver")
+
+    # then nothing is logged, and the command says what to set
+    assert logged.exit_code == 1
+    assert "e-mail delivery is not set up" in logged.output
+    assert "SEGMENTS_SMTP_HOST" in logged.output
+    merged = cli("segment", "merge", segment_no, "--to", str(tmp_path / "still"))
+    assert merged.exit_code == 0, merged.output
+
+
+def test_segment_log_server_down_then_resend(cli, tmp_path, smtp_server, monkeypatch):
+    # given SMTP settings for a server that is down
+    monkeypatch.setenv("SEGMENTS_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SEGMENTS_SMTP_PORT", str(smtp_server.port))
+    monkeypatch.setenv("SEGMENTS_SMTP_SENDER", "marketing@cronus.example")
+    segment_no = segment_with_lines(tmp_path, cli, "Email")
+    smtp_server.stop()
 
     # when the segment is logged with delivery
     logged = cli("segment", "log", segment_no, "--deliver")
@@ -153,10 +170,8 @@ def test_segment_log_deliver_without_smtp_then_resend(
     assert "6 deliveries failed" in logged.output
     assert "segments interactions resend 1" in logged.output
 
-    # when SMTP is set up and the resend command runs
-    monkeypatch.setenv("SEGMENTS_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("SEGMENTS_SMTP_PORT", str(smtp_server.port))
-    monkeypatch.setenv("SEGMENTS_SMTP_SENDER", "marketing@cronus.example")
+    # when the server is back and the resend command runs
+    smtp_server.start()
     resent = cli("interactions", "resend", "1")
 
     # then every letter goes out once

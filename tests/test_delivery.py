@@ -569,3 +569,103 @@ def test_invalid_smtp_variables_fail_each_letter(cronus, monkeypatch):
     assert all("SEGMENTS_SMTP_PORT 'abc'" in reason for _, reason in rows)
     [job] = read(cronus, select(Job.status).where(Job.id == job_id))
     assert job.status == jobs.DONE
+
+
+def test_unconfirmed_letters_need_explicit_resend(cronus, smtp_server):
+    # given a server that stores each message, then closes without confirming it
+    segment_no = thanks_segment(cronus)
+    total = len(contacts_by_language(cronus, segment_no))
+    workspace = jobs.Workspace(engine=cronus, smtp_settings=smtp_server.settings())
+    smtp_server.drop_after_data = True
+
+    # when the segment is logged with delivery
+    entry_no, _ = log_and_deliver(cronus, segment_no, workspace)
+
+    # then every entry stays In Progress with the reason, as it may have arrived
+    rows = read(
+        cronus,
+        select(
+            InteractionLogEntry.delivery_status, InteractionLogEntry.delivery_error
+        ).where(InteractionLogEntry.logged_segment_entry_no == entry_no),
+    )
+    assert {status for status, _ in rows} == {"In Progress"}
+    assert all("may have accepted" in reason for _, reason in rows)
+    received_first = len(smtp_server.messages)
+
+    # when a plain resend runs, nothing is sent again
+    smtp_server.drop_after_data = False
+    plain = delivery.resend_interactions(
+        workspace, None, ACTOR, logged_segment_entry_no=entry_no
+    )
+    assert plain is None
+    assert len(smtp_server.messages) == received_first
+
+    # when the user asks for the unconfirmed ones too, each is sent once more
+    delivery.resend_interactions(
+        workspace,
+        None,
+        ACTOR,
+        logged_segment_entry_no=entry_no,
+        include_unconfirmed=True,
+    )
+    assert len(smtp_server.messages) == received_first + total
+    statuses = read(
+        cronus,
+        select(InteractionLogEntry.delivery_status).where(
+            InteractionLogEntry.logged_segment_entry_no == entry_no
+        ),
+    )
+    assert {status for (status,) in statuses} == {""}
+
+
+def test_resend_unknown_entries_rejected(cronus):
+    with pytest.raises(ServiceError) as raised:
+        delivery.resend_interactions(
+            jobs.Workspace(engine=cronus), None, ACTOR, entry_nos=[-1, 99999999]
+        )
+
+    [error] = raised.value.errors
+    assert error.field == "entryNos"
+    assert error.code == ErrorCode.NOT_FOUND
+    assert "-1, 99999999" in error.message
+
+
+def test_resend_entries_and_segment_rejected(cronus):
+    with pytest.raises(ServiceError) as raised:
+        delivery.resend_interactions(
+            jobs.Workspace(engine=cronus),
+            None,
+            ACTOR,
+            entry_nos=[1],
+            logged_segment_entry_no=1,
+        )
+
+    assert raised.value.errors[0].code == ErrorCode.INVALID
+
+
+def test_server_down_stops_trying_after_three(cronus, smtp_server):
+    # given a segment whose SMTP server is down from the start
+    segment_no = thanks_segment(cronus)
+    total = len(contacts_by_language(cronus, segment_no))
+    workspace = jobs.Workspace(engine=cronus, smtp_settings=smtp_server.settings())
+    smtp_server.stop()
+
+    # when it is logged with delivery
+    entry_no, _ = log_and_deliver(cronus, segment_no, workspace)
+
+    # then three letters tried the server, and the others were not tried
+    reasons = [
+        reason
+        for (reason,) in read(
+            cronus,
+            select(InteractionLogEntry.delivery_error)
+            .where(InteractionLogEntry.logged_segment_entry_no == entry_no)
+            .order_by(InteractionLogEntry.entry_no),
+        )
+    ]
+    assert len(reasons) == total
+    assert not any(reason.startswith("Not sent") for reason in reasons[:3])
+    assert all(
+        reason.startswith("Not sent, because the SMTP server failed for 3 letters")
+        for reason in reasons[3:]
+    )

@@ -111,15 +111,16 @@ def test_merge_unknown_segment_error(client_factory):
     assert result["errors"][0]["code"] == "NOT_FOUND"
 
 
-def test_resend_after_smtp_set_up(client_factory, smtp_server, cronus):  # noqa: F811
-    # given a segment logged with delivery while SMTP was not set up
+def test_resend_after_server_back(client_factory, smtp_server, cronus):  # noqa: F811
+    # given a segment logged with delivery while the SMTP server was down
     with session_scope(cronus, write=True) as session:
         session.execute(
             update(Contact)
             .where(Contact.language_code.in_(list(THANKS_NOTES)))
             .values(email=func.lower(Contact.no) + "@example.com")
         )
-    with client_factory() as client:
+    smtp_server.stop()
+    with client_factory(smtp_server.settings()) as client:
         segment_no = new_segment(client)
         logged = execute(
             client,
@@ -131,7 +132,8 @@ def test_resend_after_smtp_set_up(client_factory, smtp_server, cronus):  # noqa:
     failed_job = logged["deliveryJob"]
     assert failed_job["failures"] == failed_job["total"]
 
-    # when SMTP is set up and the logged segment's failed deliveries are resent
+    # when the server is back and the logged segment's failed deliveries are resent
+    smtp_server.start()
     with client_factory(smtp_server.settings()) as client:
         resent = execute(
             client,
@@ -164,3 +166,27 @@ def test_resend_needs_entries_or_logged_segment(client_factory):
         "job": None,
         "errors": [{"field": "entryNos", "code": "REQUIRED"}],
     }
+
+
+def test_log_deliver_without_smtp_rejected(client_factory):
+    # given an API without SMTP settings and a segment of Email lines
+    with client_factory() as client:
+        segment_no = new_segment(client)
+
+        # when the segment is logged with delivery
+        result = execute(
+            client,
+            "mutation($no: String!) { logSegment(segmentNo: $no, deliver: true) {"
+            " loggedSegment { entryNo } errors { field code message } } }",
+            no=segment_no,
+        )["logSegment"]
+        still_open = execute(
+            client, "query($no: String!) { segment(no: $no) { no } }", no=segment_no
+        )
+
+    # then nothing is logged and the error says what to set
+    assert result["loggedSegment"] is None
+    [error] = result["errors"]
+    assert error["field"] == "deliver"
+    assert "SEGMENTS_SMTP_HOST" in error["message"]
+    assert still_open["segment"] == {"no": segment_no}

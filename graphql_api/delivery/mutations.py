@@ -128,7 +128,9 @@ class DeliveryMutations:
         description=(
             "Deliver again the interaction log entries whose Delivery Status is "
             "Error: those given by entry no., or all of a logged segment's. Entries "
-            "already delivered are never sent again."
+            "already delivered are never sent again. includeUnconfirmed also sends "
+            "entries left In Progress by a delivery that ended or was cut off; the "
+            "SMTP server may have accepted those, so they can arrive twice."
         )
     )
     async def resend_interactions(
@@ -136,6 +138,7 @@ class DeliveryMutations:
         info: Info,
         entry_nos: list[int] | None = None,
         logged_segment_entry_no: int | None = None,
+        include_unconfirmed: bool = False,
     ) -> JobPayload:
         context = info.context
         return await run_job(
@@ -146,5 +149,6 @@ class DeliveryMutations:
                 context.actor,
                 entry_nos=entry_nos or (),
                 logged_segment_entry_no=logged_segment_entry_no,
+                include_unconfirmed=include_unconfirmed,
             ),
         )

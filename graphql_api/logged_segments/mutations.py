@@ -67,10 +67,12 @@ class LoggedSegmentMutations:
         create_follow_up: bool = False,
         deliver: bool = False,
     ) -> LogSegmentPayload:
+        smtp = info.context.smtp_settings
+        email_available = smtp is None or smtp.configured
         payload = await run_service(
             info,
             lambda env: services.log_segment(
-                env, segment_no, create_follow_up, deliver
+                env, segment_no, create_follow_up, deliver, email_available
             ),
             LogSegmentPayload.from_result,
             LogSegmentPayload,

@@ -58,10 +58,15 @@ class DeliveryError(Exception):
     addresses, such as "connection refused" or "recipient rejected 550", for logs.
     """
 
-    def __init__(self, reason: str, kind: str = "failed") -> None:
+    def __init__(
+        self, reason: str, kind: str = "failed", maybe_sent: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.kind = kind
+        # True when the failure came after the message data went out, so the
+        # server may have accepted it and sending again could deliver it twice.
+        self.maybe_sent = maybe_sent
 
 
 @dataclass(frozen=True)
@@ -356,6 +361,9 @@ def build_message(
     message["From"] = from_address
     message["To"] = to_address
     message["Subject"] = subject
+    # The email package decodes RFC 2047 encoded words in a value it is given, so
+    # "=?utf-8?q?=0D=0A...?=" would become a raw line break in the header.
+    _check_header_value("subject", str(message["Subject"]))
     message["Date"] = format_datetime(date or datetime.now(UTC))
     message["Message-ID"] = message_id
 
@@ -515,6 +523,7 @@ class Mailer:
                     )
                     + f". Check the server, or raise {TIMEOUT_VARIABLE}.",
                     kind="timed out",
+                    maybe_sent=connection.data_sent,
                 ) from None
             if not connection.data_sent:
                 raise _ConnectionDropped from error
@@ -525,6 +534,7 @@ class Mailer:
                 f"{message.get('Message-ID', '')} at the recipient before sending "
                 "again.",
                 kind="connection closed after DATA",
+                maybe_sent=True,
             ) from None
         except smtplib.SMTPSenderRefused as error:
             if error.smtp_code == 421 and not connection.data_sent:
@@ -564,6 +574,7 @@ class Mailer:
                 f"Sending through the SMTP server {self.settings.endpoint} failed: "
                 f"{_describe(error)}. Check the server and the network.",
                 kind=f"send failed: {type(error).__name__}",
+                maybe_sent=connection.data_sent,
             ) from None
         if refused:
             # Only some recipients were rejected, so the message counts as sent.

@@ -639,13 +639,13 @@ class MergeTemplate:
         )
         # Names in document order: complex and simple fields were found in two
         # passes, so the slot order of the compiled parts decides.
-        names: list[str] = []
+        names: dict[str, None] = {}
         slot_lists = [self.document.body.slots]
         slot_lists += [part.slots for part in self.parts.values()]
         for slots in slot_lists:
             for slot in slots:
-                if slot < self.section_slot and self.fields[slot].name not in names:
-                    names.append(self.fields[slot].name)
+                if slot < self.section_slot:
+                    names.setdefault(self.fields[slot].name, None)
         self.field_names = tuple(names)
         self.warnings = tuple(warnings)
         for warning in warnings:

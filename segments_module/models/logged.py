@@ -128,4 +128,7 @@ class Job(Base):
     warnings: Mapped[str] = mapped_column(Text, default="")
     user_id: Mapped[str] = mapped_column(String(50), default="")
     created_at: Mapped[datetime]
+    # Written with every progress update; a queued or running job whose heartbeat
+    # is old was cut off, e.g. by a server restart.
+    heartbeat_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]

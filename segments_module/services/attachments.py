@@ -463,8 +463,12 @@ def store_attachment(
     *,
     validate_word: bool = True,
     content_type: str | None = None,
+    read_only: bool = False,
 ) -> Attachment:
     """Store a new attachment and flush it, so the returned row has its `no`.
+
+    `read_only` is for documents that record what happened, such as a delivered
+    letter or a merge output: they can never be replaced.
 
     With `validate_word`, `data` must pass validate_word_document and the content
     type is that of .docx. Without it, as for documents the module makes itself,
@@ -479,7 +483,7 @@ def store_attachment(
         file_name=name,
         file_extension=file_extension(name),
         content_type=_content_type(name, content_type),
-        read_only=False,
+        read_only=read_only,
         created_at=_now(env),
         created_by=env.actor.user_id,
     )

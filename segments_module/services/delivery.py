@@ -19,10 +19,11 @@ import logging
 import tempfile
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
+from dataclasses import dataclass
 from email.utils import parseaddr
 from pathlib import Path
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from ..delivery import (
     DeliveryError,
@@ -63,6 +64,13 @@ SMTP_NOT_SET_UP = (
     "needs them), then resend the interactions."
 )
 MAX_RESEND_ENTRIES = 10_000
+# DeliveryError kinds that concern one letter rather than the server.
+LETTER_ERRORS = (
+    "recipient rejected",
+    "sender rejected",
+    "message rejected",
+    "not supported",
+)
 
 
 def start_delivery(
@@ -98,12 +106,15 @@ def resend_interactions(
     *,
     entry_nos: Sequence[int] = (),
     logged_segment_entry_no: int | None = None,
+    include_unconfirmed: bool = False,
     callback: Callable[[int, int, int], None] | None = None,
 ) -> int | None:
     """Deliver again the entries in Error, of a logged segment or by entry no.
 
-    Entries that were delivered or are being delivered are left alone. Returns
-    the job id, or None when none of the entries is in Error.
+    Entries that were delivered are left alone. With `include_unconfirmed`, entries
+    still In Progress whose delivery job has ended or was cut off are sent too:
+    the SMTP server may have accepted their messages, so they can arrive twice.
+    Returns the job id, or None when no entry is waiting.
     """
     entry = InteractionLogEntry
     if not entry_nos and logged_segment_entry_no is None:
@@ -120,11 +131,28 @@ def resend_interactions(
             f"{len(entry_nos)} entry numbers were sent, over the limit of "
             f"{MAX_RESEND_ENTRIES}. Resend by logged segment instead.",
         )
-    conditions = [entry.delivery_status == ERROR]
-    if entry_nos:
-        conditions.append(entry.entry_no.in_(list(entry_nos)))
+    if entry_nos and logged_segment_entry_no is not None:
+        raise ServiceError.single(
+            "entryNos",
+            ErrorCode.INVALID,
+            "Give either entry numbers or a logged segment, not both.",
+        )
     with workspace_session(workspace, write=True) as session:
         env = workspace.env(session, actor)
+        waiting = entry.delivery_status == ERROR
+        if include_unconfirmed:
+            unconfirmed = and_(
+                entry.delivery_status == IN_PROGRESS,
+                or_(
+                    entry.delivery_job_id.is_(None),
+                    entry.delivery_job_id.not_in(jobs.active_job_ids(env)),
+                ),
+            )
+            waiting = or_(waiting, unconfirmed)
+        conditions = [waiting]
+        if entry_nos:
+            _check_entries_exist(env, entry_nos)
+            conditions.append(entry.entry_no.in_(list(entry_nos)))
         if logged_segment_entry_no is not None:
             get_logged_segment(env, logged_segment_entry_no, "loggedSegmentEntryNo")
             conditions.append(entry.logged_segment_entry_no == logged_segment_entry_no)
@@ -132,6 +160,27 @@ def resend_interactions(
     if job_id is not None:
         _run(workspace, runner, actor, job_id, callback)
     return job_id
+
+
+def _check_entries_exist(env: Env, entry_nos: Sequence[int]) -> None:
+    wanted = set(entry_nos)
+    found = set(
+        env.session.scalars(
+            select(InteractionLogEntry.entry_no).where(
+                InteractionLogEntry.entry_no.in_(list(wanted))
+            )
+        )
+    )
+    missing = sorted(wanted - found)
+    if missing:
+        shown = ", ".join(map(str, missing[:10]))
+        raise ServiceError.single(
+            "entryNos",
+            ErrorCode.NOT_FOUND,
+            f"Interaction log entries {shown} were not found"
+            + (f" ({len(missing)} in all)" if len(missing) > 10 else "")
+            + ". Check the entry numbers.",
+        )
 
 
 def _claim(env: Env, logged_segment_entry_no: int | None, *conditions) -> int | None:
@@ -237,6 +286,7 @@ def _deliver_letters(
         env = workspace.env(read_session, actor)
         builder = LetterBuilder(env)
         bodies = _BodyCache(_mail_domain(smtp))
+        breaker = _ServerBreaker()
         statement = entry_letters(
             env,
             entry.c.delivery_job_id == job_id,
@@ -248,26 +298,31 @@ def _deliver_letters(
                 values = builder.values(row)
                 result = template.render(values, locale=builder.locale(row))
             except (ServiceError, TemplateError) as error:
-                _record(workspace, actor, job_id, row.entry_no, None, str(error))
+                failure = Failure(str(error))
+                _record(workspace, actor, job_id, row.entry_no, None, failure)
                 progress.advance(failed=True)
                 continue
             builder.note_warnings(result.warnings)
 
-            error_text = ""
+            failure = None
             if row.correspondence_type == CorrespondenceType.EMAIL.value:
-                body = None
-                if not row.send_word_doc_as_attachment and mailer is not None:
-                    body = bodies.body(row, template, values, builder.locale(row))
-                error_text = smtp_problem or _send(
-                    mailer, smtp, row, result.content, body
-                )
+                if smtp_problem:
+                    failure = Failure(smtp_problem)
+                elif breaker.open:
+                    failure = Failure(breaker.reason())
+                else:
+                    body = None
+                    if not row.send_word_doc_as_attachment:
+                        body = bodies.body(row, template, values, builder.locale(row))
+                    failure = _send(mailer, smtp, row, result.content, body)
+                    breaker.record(failure)
             elif row.correspondence_type == CorrespondenceType.HARD_COPY.value:
                 if combined is None:
                     combined = CombinedDocumentWriter(combined_path)
                 combined.add(template, values, locale=builder.locale(row))
                 hard_copies += 1
-            _record(workspace, actor, job_id, row.entry_no, result.content, error_text)
-            progress.advance(failed=bool(error_text))
+            _record(workspace, actor, job_id, row.entry_no, result.content, failure)
+            progress.advance(failed=failure is not None)
 
     outputs: dict = {"warnings": "\n".join(builder.warnings)}
     if combined is not None:
@@ -307,8 +362,57 @@ def _subject(row) -> str:
     return row.subject or row.description or ""
 
 
-def _send(mailer: Mailer, smtp: SmtpSettings, row, document: bytes, body=None) -> str:
-    """Send one letter; return the reason it failed, or "" when the server took it."""
+# Server failures in a row after which a delivery stops trying the server for
+# its other letters, so a server that never answers costs a few timeouts rather
+# than one per letter.
+MAX_SERVER_FAILURES = 3
+
+
+class _ServerBreaker:
+    """Counts failures of the SMTP server itself, as opposed to one letter's."""
+
+    def __init__(self) -> None:
+        self.failures_in_a_row = 0
+        self.last_reason = ""
+
+    @property
+    def open(self) -> bool:
+        return self.failures_in_a_row >= MAX_SERVER_FAILURES
+
+    def record(self, failure: Failure | None) -> None:
+        if failure is None or not failure.server:
+            self.failures_in_a_row = 0
+            return
+        self.failures_in_a_row += 1
+        self.last_reason = failure.reason
+
+    def reason(self) -> str:
+        return (
+            f"Not sent, because the SMTP server failed for {MAX_SERVER_FAILURES} "
+            f"letters in a row. The last failure: {self.last_reason} Resend once "
+            "the server works."
+        )[:250]
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a letter was not delivered.
+
+    `unconfirmed` means the message data went out before the failure, so the
+    server may have delivered it: the entry then stays In Progress, which a plain
+    resend skips.
+    """
+
+    reason: str
+    unconfirmed: bool = False
+    # The server or the connection failed, not this letter (its address, size).
+    server: bool = False
+
+
+def _send(
+    mailer: Mailer, smtp: SmtpSettings, row, document: bytes, body=None
+) -> Failure | None:
+    """Send one letter; return why it failed, or None when the server took it."""
     recipient = row.contact_via or ""
     subject = _subject(row)
     domain = _mail_domain(smtp)
@@ -324,10 +428,17 @@ def _send(mailer: Mailer, smtp: SmtpSettings, row, document: bytes, body=None) -
             body=body,
         )
         mailer.send(message)
-    except (DeliveryError, ValueError) as error:
-        logger.warning("delivery of entry %s failed: %s", row.entry_no, error)
-        return str(error)
-    return ""
+    except DeliveryError as error:
+        logger.warning("delivery of entry %s failed: %s", row.entry_no, error.kind)
+        return Failure(
+            error.reason,
+            unconfirmed=error.maybe_sent,
+            server=not error.maybe_sent and not error.kind.startswith(LETTER_ERRORS),
+        )
+    except ValueError as error:
+        logger.warning("delivery of entry %s failed: invalid message", row.entry_no)
+        return Failure(str(error))
+    return None
 
 
 def _record(
@@ -336,14 +447,20 @@ def _record(
     job_id: int,
     entry_no: int,
     document: bytes | None,
-    error_text: str,
+    failure: Failure | None,
 ) -> None:
     """Store the merged document and the entry's new status in one transaction."""
+    if failure is None:
+        status = ""
+    elif failure.unconfirmed:
+        status = IN_PROGRESS
+    else:
+        status = ERROR
     with workspace_session(workspace, write=True) as session:
         env = workspace.env(session, actor)
         values: dict = {
-            "delivery_status": ERROR if error_text else "",
-            "delivery_error": error_text[:250],
+            "delivery_status": status,
+            "delivery_error": failure.reason[:250] if failure else "",
         }
         if document is not None:
             attachment = store_attachment(
@@ -351,10 +468,11 @@ def _record(
                 f"interaction-{entry_no}.docx",
                 document,
                 validate_word=False,
+                read_only=True,
                 content_type=DOCX_TYPE,
             )
             values["merged_attachment_no"] = attachment.no
-        if not error_text:
+        if failure is None:
             values["delivered_at"] = workspace.settings.now().replace(tzinfo=None)
         session.execute(
             update(InteractionLogEntry)
@@ -384,6 +502,7 @@ def _store_hard_copy(
             combined_path.name,
             combined_path.read_bytes(),
             validate_word=False,
+            read_only=True,
             content_type=DOCX_TYPE,
         ).no
         if pdf_path is not None:
@@ -392,6 +511,7 @@ def _store_hard_copy(
                 pdf_path.name,
                 pdf_path.read_bytes(),
                 validate_word=False,
+                read_only=True,
                 content_type="application/pdf",
             ).no
     return outputs

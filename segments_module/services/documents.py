@@ -352,6 +352,7 @@ def store_outputs(env: Env, files: dict[str, Path]) -> dict[str, int]:
             path.name,
             path.read_bytes(),
             validate_word=False,
+            read_only=True,
             content_type=CONTENT_TYPES[output],
         )
         stored[output] = attachment.no

@@ -14,8 +14,9 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, Select, select, update
 
 from ..config import Settings
 from ..contact_store import ContactStore, EmbeddedContactStore
@@ -31,6 +32,11 @@ INLINE_LETTER_LIMIT = 200
 # Progress is written at most this often, so a fast job does not spend its time
 # on progress rows.
 PROGRESS_INTERVAL_SECONDS = 0.5
+
+# A queued or running job without progress for this long counts as cut off, so
+# resendInteractions(includeUnconfirmed) may take its entries. Longer than any
+# single SMTP wait (SEGMENTS_SMTP_TIMEOUT is at most 3600 s).
+STALE_JOB_SECONDS = 2 * 3600
 
 # Job kinds and states.
 MERGE = "merge"
@@ -71,6 +77,7 @@ def create_job(
         logged_segment_entry_no=logged_segment_entry_no,
         user_id=env.actor.user_id,
         created_at=env.settings.now().replace(tzinfo=None),
+        heartbeat_at=env.settings.now().replace(tzinfo=None),
     )
     env.session.add(job)
     env.session.flush()
@@ -135,11 +142,14 @@ class Progress:
 
     def _write(self, **values) -> None:
         self._written_at = time.monotonic()
+        now = self.workspace.settings.now().replace(tzinfo=None)
         with session_scope(self.workspace.engine, write=True) as session:
             session.execute(
                 update(Job)
                 .where(Job.id == self.job_id)
-                .values(done=self.done, failures=self.failures, **values)
+                .values(
+                    done=self.done, failures=self.failures, heartbeat_at=now, **values
+                )
             )
 
 
@@ -181,3 +191,13 @@ class JobRunner:
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=True)
+
+
+def active_job_ids(env: Env) -> Select:
+    """Select the ids of jobs that are queued or running and still make progress."""
+    cutoff = env.settings.now().replace(tzinfo=None) - timedelta(
+        seconds=STALE_JOB_SECONDS
+    )
+    return select(Job.id).where(
+        Job.status.in_((QUEUED, RUNNING)), Job.heartbeat_at >= cutoff
+    )

@@ -66,6 +66,7 @@ def log_segment(
     segment_no: str,
     create_follow_up: bool = False,
     deliver: bool = False,
+    email_available: bool = True,
 ) -> LogResult:
     """Log the segment: one interaction log entry per line, then delete the segment.
 
@@ -79,6 +80,8 @@ def log_segment(
     segment_no = header.no
     _check_header(env, header)
     _check_lines(env, header, deliver)
+    if deliver and not email_available:
+        _check_no_email_lines(env, header)
 
     now = env.settings.now()
     logged = LoggedSegment(
@@ -332,6 +335,25 @@ def _write_log_entries(
         insert(InteractionLogEntry.__table__).from_select(list(values), statement),
     )
     return count
+
+
+def _check_no_email_lines(env: Env, header: SegmentHeader) -> None:
+    email_lines = env.session.scalar(
+        select(func.count())
+        .select_from(SegmentLine)
+        .where(
+            SegmentLine.segment_no == header.no,
+            SegmentLine.correspondence_type == CorrespondenceType.EMAIL.value,
+        )
+    )
+    if email_lines:
+        raise ServiceError.single(
+            "deliver",
+            ErrorCode.INVALID,
+            f"Segment {header.no!r} has {email_lines} Email lines, but e-mail "
+            "delivery is not set up. Set SEGMENTS_SMTP_HOST and SEGMENTS_SMTP_SENDER "
+            "and restart, or log without delivery.",
+        )
 
 
 def _mark_documents_read_only(env: Env, segment_no: str) -> None:

@@ -22,6 +22,10 @@ from .env import Env
 # surrogates. PostgreSQL rejects NUL in text, no database can store a lone
 # surrogate, and none of them belongs in a code or a description.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# Fields that become one line of an e-mail header or a list, so a line break in
+# them is an error rather than text.
+SINGLE_LINE_FIELDS = frozenset({"subject", "subject_default", "description"})
+LINE_BREAK = re.compile(r"[\r\n\u2028\u2029\x85]")
 # Amounts are NUMERIC(18, 2): at most 16 digits before the decimal point.
 MAX_AMOUNT = Decimal("9999999999999999.99")
 CENT = Decimal("0.01")
@@ -147,6 +151,8 @@ def clean_input(
             value = value.value
         if isinstance(value, str):
             match = CONTROL_CHARACTERS.search(value)
+            if match is None and field in SINGLE_LINE_FIELDS:
+                match = LINE_BREAK.search(value)
             if match:
                 errors.append(
                     FieldError(

@@ -57,6 +57,7 @@ def upgrade() -> None:
         sa.Column("warnings", sa.Text(), nullable=False),
         sa.Column("user_id", sa.String(length=50), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("heartbeat_at", sa.DateTime(), nullable=True),
         sa.Column("finished_at", sa.DateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_job")),
     )
