@@ -123,3 +123,22 @@ def test_letter_values_of_cronus_contact(demo_engine):
     assert values["Company_Information_Phone_No"] == "0666-666-6666"
     assert values["CountryRegion_Code"] == row.country_code
     assert builder.locale(row) == "de_DE"
+
+
+def test_warnings_kept_distinct_and_counted(demo_engine):
+    # given a merge that meets 60 distinct warnings, each twice, and a long one
+    with session_scope(demo_engine) as session:
+        builder = LetterBuilder(Env(session, ACTOR))
+    warnings = [f'Field "F{number}" has no value.' for number in range(60)]
+
+    # when they are noted
+    builder.note_warnings(warnings)
+    builder.note_warnings(warnings)
+    builder.note_warnings(["x" * 5000])
+
+    # then 50 are kept, the rest are counted, and none is longer than 300
+    kept = builder.all_warnings()
+    assert len(kept) == 51
+    assert kept[0] == 'Field "F0" has no value.'
+    assert kept[-1] == "... and 11 more distinct warnings."
+    assert max(len(warning) for warning in kept) <= 300

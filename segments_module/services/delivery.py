@@ -324,7 +324,7 @@ def _deliver_letters(
             _record(workspace, actor, job_id, row.entry_no, result.content, failure)
             progress.advance(failed=failure is not None)
 
-    outputs: dict = {"warnings": "\n".join(builder.warnings)}
+    outputs: dict = {"warnings": "\n".join(builder.all_warnings())}
     if combined is not None:
         combined.close()
         outputs.update(_store_hard_copy(workspace, actor, combined_path, folder))

@@ -46,6 +46,8 @@ PAGE_SIZE = 500
 # Distinct warnings kept on a job; a template with a missing field would
 # otherwise repeat the same warning once per letter.
 MAX_WARNINGS = 50
+# A warning quotes field names and pictures, which a template can make long.
+MAX_WARNING_LENGTH = 300
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 # Outputs of a merge.
@@ -163,6 +165,7 @@ class LetterBuilder:
         self.salutations = SalutationBook(env.session)
         self._templates: dict[int, MergeTemplate] = {}
         self.warnings: list[str] = []
+        self.dropped_warnings = 0
         self._seen_warnings: set[str] = set()
 
     def template(self, attachment_no: int) -> MergeTemplate:
@@ -195,10 +198,24 @@ class LetterBuilder:
 
     def note_warnings(self, warnings: Sequence[str]) -> None:
         for warning in warnings:
-            if warning in self._seen_warnings or len(self.warnings) >= MAX_WARNINGS:
+            if len(warning) > MAX_WARNING_LENGTH:
+                warning = warning[: MAX_WARNING_LENGTH - 3] + "..."
+            if warning in self._seen_warnings:
                 continue
             self._seen_warnings.add(warning)
-            self.warnings.append(warning)
+            if len(self.warnings) < MAX_WARNINGS:
+                self.warnings.append(warning)
+            else:
+                self.dropped_warnings += 1
+
+    def all_warnings(self) -> list[str]:
+        """Return the kept warnings, and a last one that counts the others."""
+        if not self.dropped_warnings:
+            return list(self.warnings)
+        return [
+            *self.warnings,
+            f"... and {self.dropped_warnings} more distinct warnings.",
+        ]
 
 
 def _country_name(code: str) -> str:
@@ -275,19 +292,26 @@ def check_segment_documents(env: Env, segment_no: str) -> tuple[SegmentHeader, i
         .limit(100)
     ).all()
     if missing:
-        raise ServiceError(
-            [
-                FieldError(
-                    f"lines[{row.line_no}].attachmentNo",
-                    ErrorCode.LINE_INVALID,
-                    f"Line {row.line_no} (contact {row.contact_no!r}) has no Word "
-                    f"document. Give template {row.interaction_template_code!r} a "
-                    "document for the line's language, or give the line its own.",
-                )
-                for row in missing
-            ]
-        )
+        raise ServiceError([_no_document_error(row) for row in missing])
     return header, total
+
+
+def _no_document_error(row) -> FieldError:
+    if row.interaction_template_code:
+        fix = (
+            f"Give template {row.interaction_template_code!r} a document for the "
+            "line's language, or give the line its own."
+        )
+    else:
+        fix = (
+            "The line has no interaction template: choose one on the segment with "
+            "updateLines, or give the line its own document."
+        )
+    return FieldError(
+        f"lines[{row.line_no}].attachmentNo",
+        ErrorCode.LINE_INVALID,
+        f"Line {row.line_no} (contact {row.contact_no!r}) has no Word document. {fix}",
+    )
 
 
 def merge_letters(
@@ -335,7 +359,7 @@ def merge_letters(
         files[ZIP] = zip_path
     if PDF in outputs:
         files[PDF] = convert_to_pdf(combined_path, folder)
-    return files, builder.warnings
+    return files, builder.all_warnings()
 
 
 CONTENT_TYPES = {COMBINED: DOCX_TYPE, ZIP: "application/zip", PDF: "application/pdf"}
