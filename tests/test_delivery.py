@@ -669,3 +669,18 @@ def test_server_down_stops_trying_after_three(cronus, smtp_server):
         reason.startswith("Not sent, because the SMTP server failed for 3 letters")
         for reason in reasons[3:]
     )
+
+
+def test_merge_logged_segment_says_logged(cronus):
+    # given a logged segment
+    segment_no = thanks_segment(cronus)
+    run(cronus, log_segment, segment_no)
+
+    # when it is merged
+    with pytest.raises(ServiceError) as raised:
+        documents.start_merge(jobs.Workspace(engine=cronus), None, ACTOR, segment_no)
+
+    # then the error says it was logged, not that it does not exist
+    [error] = raised.value.errors
+    assert error.code == ErrorCode.ALREADY_LOGGED
+    assert "was logged as logged segment 1" in error.message

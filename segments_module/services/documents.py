@@ -37,7 +37,7 @@ from .merge_fields import (
     letter_values,
     locale_for_language,
 )
-from .segments import _get_line, _lock_segment
+from .segments import _get_line, _lock_segment, _logged_entry_no
 
 logger = logging.getLogger(__name__)
 
@@ -274,6 +274,15 @@ def check_segment_documents(env: Env, segment_no: str) -> tuple[SegmentHeader, i
     """Return the segment and its line count, or raise for lines with no document."""
     header = env.session.get(SegmentHeader, segment_no)
     if header is None:
+        entry_no = _logged_entry_no(env, segment_no)
+        if entry_no is not None:
+            raise ServiceError.single(
+                "segmentNo",
+                ErrorCode.ALREADY_LOGGED,
+                f"Segment {segment_no!r} was logged as logged segment {entry_no}. Its "
+                "letters are on its interaction log entries (mergedDocument); "
+                "resendInteractions delivers failed ones again.",
+            )
         raise not_found("segmentNo", "Segment", segment_no)
     line = SegmentLine.__table__
     total = env.session.scalar(
