@@ -7,6 +7,7 @@ and the e-mails go to a real SMTP server on loopback (tests/smtp_server.py).
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections import Counter
 
@@ -155,6 +156,10 @@ def test_thanks_note_in_each_contacts_language(cronus, smtp_server):
     for contact_no, language in languages.items():
         message = by_recipient[f"{contact_no.lower()}@example.com"]
         assert message["Subject"] == f"Thank you ({language})"
+        assert re.fullmatch(
+            r"<interaction-log-entry-\d+\.\d{20}@cronus\.example\.com>",
+            message["Message-ID"].strip(),
+        ), message["Message-ID"]
         text = docx_text(attached_docx(message))
         assert THANKS_TEXT[language] in text, (contact_no, language)
         for other, sentence in THANKS_TEXT.items():

@@ -8,6 +8,7 @@ import socket
 import struct
 import zlib
 from collections.abc import Iterator
+from datetime import datetime
 from email.message import EmailMessage
 
 import docx
@@ -633,3 +634,16 @@ def test_settings_reject_password_without_username():
         SmtpSettings.from_env(environ=environ)
 
     assert "secret" not in str(raised.value)
+
+
+def test_message_id_with_logged_time():
+    # given the time a segment was logged
+    logged_at = datetime(2026, 12, 4, 17, 9, 30, 123456)
+
+    # then the ID carries it, so another database's entry 7 gets another ID
+    assert message_id_for(entry_no=7, domain="cronus.example", logged_at=logged_at) == (
+        "<interaction-log-entry-7.20261204170930123456@cronus.example>"
+    )
+    assert message_id_for(entry_no=7, domain="cronus.example") == (
+        "<interaction-log-entry-7@cronus.example>"
+    )

@@ -295,11 +295,15 @@ def _is_control(character: str) -> bool:
     return character != "\t" and (ord(character) < 32 or ord(character) == 127)
 
 
-def message_id_for(entry_no: int, domain: str) -> str:
+def message_id_for(
+    entry_no: int, domain: str, logged_at: datetime | None = None
+) -> str:
     """Return the Message-ID of the e-mail of one interaction log entry.
 
     The ID is the same for every attempt, so a receiver can spot a duplicate when
     the server accepted a message but the entry's status was not saved.
+    `logged_at`, the time its segment was logged, keeps two databases that number
+    their entries alike (a test and a live one) from sending the same IDs.
     """
     if isinstance(entry_no, bool) or not isinstance(entry_no, int) or entry_no < 1:
         raise ValueError(
@@ -312,7 +316,8 @@ def message_id_for(entry_no: int, domain: str) -> str:
             f"domain {domain!r} is not a domain for a Message-ID. Pass a host name "
             "such as segments.example.com."
         )
-    return f"<interaction-log-entry-{entry_no}@{domain}>"
+    stamp = f".{logged_at:%Y%m%d%H%M%S%f}" if logged_at is not None else ""
+    return f"<interaction-log-entry-{entry_no}{stamp}@{domain}>"
 
 
 def build_message(

@@ -424,7 +424,9 @@ def _send(
             document=document,
             file_name=letter_file_name(row),
             as_attachment=bool(row.send_word_doc_as_attachment),
-            message_id=message_id_for(entry_no=row.entry_no, domain=domain),
+            message_id=message_id_for(
+                entry_no=row.entry_no, domain=domain, logged_at=row.logged_at
+            ),
             body=body,
         )
         mailer.send(message)

@@ -27,7 +27,7 @@ from ..merge import (
     ZipOfDocumentsWriter,
     convert_to_pdf,
 )
-from ..models import InteractionLogEntry, SegmentHeader, SegmentLine
+from ..models import InteractionLogEntry, LoggedSegment, SegmentHeader, SegmentLine
 from . import jobs
 from .attachments import copy_attachment, read_attachment, store_attachment
 from .env import Actor, Env
@@ -122,13 +122,18 @@ def segment_letters(env: Env, segment_no: str) -> Select:
 def entry_letters(env: Env, *conditions) -> Select:
     """Select the letters of the interaction log entries that match `conditions`."""
     entry = InteractionLogEntry.__table__
+    logged = LoggedSegment.__table__
     columns, joined = _letter_columns(env, entry)
+    joined = joined.outerjoin(
+        logged, logged.c.entry_no == entry.c.logged_segment_entry_no
+    )
     return (
         select(
             *columns,
             entry.c.segment_no.label("segment_no"),
             entry.c.entry_no.label("position"),
             entry.c.entry_no.label("entry_no"),
+            logged.c.created_at.label("logged_at"),
         )
         .select_from(joined)
         .where(*conditions)
@@ -188,6 +193,7 @@ class LetterBuilder:
     def values(self, row) -> dict[str, Any]:
         data = row._asdict()
         data["country_name"] = _country_name(data.get("country_code") or "")
+        data.pop("logged_at", None)
         if data.get("entry_no") is None:
             # Known only once the segment is logged; blank, not a missing value.
             data["entry_no"] = ""
