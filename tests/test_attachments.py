@@ -24,6 +24,7 @@ from segments_module.services.attachments import (
     attachment_download_path,
     clean_file_name,
     copy_attachment,
+    delete_attachments,
     mark_read_only,
     read_attachment,
     replace_attachment_content,
@@ -846,3 +847,21 @@ def test_settings_invalid_byte_limit(clean_environment, monkeypatch, value):
     # then
     assert "SEGMENTS_MAX_UPLOAD_BYTES" in str(caught.value)
     assert "positive whole number of bytes" in str(caught.value)
+
+
+def test_delete_attachments_removes_folder_files(engine, tmp_path):
+    # given two attachments in a folder store
+    settings = Settings(attachment_folder=str(tmp_path / "files"))
+    nos = [
+        run(engine, settings, store_attachment, f"letter{n}.docx", word_document()).no
+        for n in range(2)
+    ]
+    assert len(folder_files(settings)) == 2
+
+    # when they are deleted
+    deleted = run(engine, settings, delete_attachments, nos)
+
+    # then the rows and, after the commit, the files are gone
+    assert deleted == 2
+    assert attachment_count(engine) == 0
+    assert folder_files(settings) == []

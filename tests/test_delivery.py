@@ -689,3 +689,32 @@ def test_merge_logged_segment_says_logged(cronus):
     [error] = raised.value.errors
     assert error.code == ErrorCode.ALREADY_LOGGED
     assert "was logged as logged segment 1" in error.message
+
+
+def test_review_outputs_replaced_then_deleted(cronus):
+    # given a segment merged twice for review
+    segment_no = thanks_segment(cronus)
+    workspace = jobs.Workspace(engine=cronus)
+    first = documents.start_merge(workspace, None, ACTOR, segment_no)
+    with session_scope(cronus) as session:
+        first_job = session.get(Job, first)
+        first_outputs = [first_job.result_attachment_no, first_job.zip_attachment_no]
+    second = documents.start_merge(workspace, None, ACTOR, segment_no)
+
+    # then only the latest merge keeps its documents
+    with session_scope(cronus) as session:
+        assert session.get(Job, first).result_attachment_no is None
+        assert session.get(Job, first).zip_attachment_no is None
+        for no in first_outputs:
+            assert session.get(Attachment, no) is None
+        second_job = session.get(Job, second)
+        second_outputs = [second_job.result_attachment_no, second_job.zip_attachment_no]
+        assert all(session.get(Attachment, no) for no in second_outputs)
+
+    # when the segment is logged
+    run(cronus, log_segment, segment_no)
+
+    # then its review documents are gone too
+    with session_scope(cronus) as session:
+        for no in second_outputs:
+            assert session.get(Attachment, no) is None

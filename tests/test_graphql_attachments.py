@@ -468,3 +468,28 @@ def test_download_deleted_folder_file_404(engine, tmp_path):
     assert (
         "missing from the attachment folder" in response.json()["errors"][0]["message"]
     )
+
+
+def test_download_large_database_file_in_chunks(engine):
+    # given a file of 3.5 MB stored in the database, larger than one chunk
+    from segments_module.services.attachments import store_attachment
+    from segments_module.services.env import Actor, Env
+
+    data = bytes(range(256)) * (3 * 4096 + 2048)
+    with session_scope(engine, write=True) as session:
+        no = store_attachment(
+            Env(session, Actor("test")),
+            "letters.zip",
+            data,
+            validate_word=False,
+            content_type="application/zip",
+        ).no
+
+    # when it is downloaded
+    with TestClient(create_app(Settings(), engine=engine)) as client:
+        response = client.get(f"/attachments/{no}")
+
+    # then every byte arrives, with the size announced
+    assert response.status_code == 200
+    assert response.headers["content-length"] == str(len(data))
+    assert response.content == data

@@ -5,16 +5,18 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Iterator
 from urllib.parse import quote
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from segments_module.config import Settings
 from segments_module.db import session_scope
 from segments_module.errors import ErrorCode, ServiceError
+from segments_module.models import Attachment
 from segments_module.services.attachments import (
     MAX_ATTACHMENT_NO,
     attachment_file_path,
@@ -31,6 +33,8 @@ logger = logging.getLogger(__name__)
 # Characters kept in the plain `filename` fallback for clients without RFC 5987
 # support. The exact name is in `filename*`.
 UNSAFE_FALLBACK_CHARACTERS = re.compile(r"[^A-Za-z0-9 ._()-]")
+# Files in the database larger than this are sent in chunks of this size.
+DOWNLOAD_CHUNK_BYTES = 1024 * 1024
 
 
 def content_disposition(file_name: str) -> str:
@@ -90,13 +94,23 @@ def attachment_routes(engine: Engine, settings: Settings) -> list[Route]:
                 headers = _response_headers(attachment.file_name)
                 media_type = attachment.content_type or "application/octet-stream"
                 path = attachment_file_path(env, attachment)
-                if path is None:
+                if path is None and attachment.size <= DOWNLOAD_CHUNK_BYTES:
                     data = read_attachment(env, attachment)
                     return Response(data, media_type=media_type, headers=headers)
+                size = attachment.size
         except ServiceError as error:
             status = 404 if error.errors[0].code is ErrorCode.NOT_FOUND else 500
             return error_response(str(error), error.errors[0].code.value, status)
 
+        if path is None:
+            # A large file in the database goes out in chunks, each read with its
+            # own query, so the server never holds the whole file.
+            headers["Content-Length"] = str(size)
+            return StreamingResponse(
+                _database_chunks(engine, no, size),
+                media_type=media_type,
+                headers=headers,
+            )
         if not path.is_file():
             logger.error("File of attachment %s is missing at %s", no, path)
             return error_response(
@@ -113,6 +127,22 @@ def attachment_routes(engine: Engine, settings: Settings) -> list[Route]:
         Route("/attachments/{no}", download, methods=["GET"]),
         Route("/attachments/{no}/{file_name:path}", download, methods=["GET"]),
     ]
+
+
+def _database_chunks(engine: Engine, no: int, size: int) -> Iterator[bytes]:
+    """Yield the content of attachment `no` in chunks of DOWNLOAD_CHUNK_BYTES."""
+    for offset in range(0, size, DOWNLOAD_CHUNK_BYTES):
+        with session_scope(engine) as session:
+            # SQL substr counts from 1, in bytes for SQLite BLOB and PostgreSQL bytea.
+            chunk = session.scalar(
+                select(
+                    func.substr(Attachment.content, offset + 1, DOWNLOAD_CHUNK_BYTES)
+                ).where(Attachment.no == no)
+            )
+        if not chunk:
+            logger.error("attachment %s ended at byte %s of %s", no, offset, size)
+            return
+        yield bytes(chunk)
 
 
 def _not_found(no_text: str) -> Response:

@@ -32,7 +32,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from lxml import etree
-from sqlalchemy import Select, event, select, update
+from sqlalchemy import Select, delete, event, select, update
 from sqlalchemy.orm import Session, SessionTransaction, defer
 
 from ..config import Settings
@@ -651,3 +651,31 @@ def _update_read_only(env: Env, condition) -> int:
         if isinstance(instance, Attachment):
             env.session.expire(instance, ["read_only"])
     return changed
+
+
+def delete_attachments(env: Env, attachment_nos: Iterable[int]) -> int:
+    """Delete attachments and, once the transaction commits, their folder files.
+
+    Only for files the module made and nothing refers to, such as the outputs of
+    an earlier review merge. Returns the number of rows deleted.
+    """
+    nos = sorted({no for no in attachment_nos if no is not None})
+    if not nos:
+        return 0
+    paths = env.session.scalars(
+        select(Attachment.storage_path).where(
+            Attachment.no.in_(nos), Attachment.storage_path != ""
+        )
+    ).all()
+    files = _transaction_files(env.session)
+    for storage_path in paths:
+        stub = Attachment(storage_path=storage_path)
+        # Files of replaced content are removed after the commit; so are these.
+        files.replaced.append(_stored_file(env.settings, stub))
+    deleted = env.session.execute(
+        delete(Attachment)
+        .where(Attachment.no.in_(nos))
+        .execution_options(synchronize_session=False, preserve_rowcount=True)
+    ).rowcount
+    logger.info("Deleted %s attachments: %s", deleted, nos[:20])
+    return deleted

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pycountry
-from sqlalchemy import Select, and_, func, literal, select
+from sqlalchemy import Select, and_, func, literal, select, update
 
 from ..db import session_scope
 from ..errors import ErrorCode, FieldError, ServiceError, not_found
@@ -27,9 +27,20 @@ from ..merge import (
     ZipOfDocumentsWriter,
     convert_to_pdf,
 )
-from ..models import InteractionLogEntry, LoggedSegment, SegmentHeader, SegmentLine
+from ..models import (
+    InteractionLogEntry,
+    Job,
+    LoggedSegment,
+    SegmentHeader,
+    SegmentLine,
+)
 from . import jobs
-from .attachments import copy_attachment, read_attachment, store_attachment
+from .attachments import (
+    copy_attachment,
+    delete_attachments,
+    read_attachment,
+    store_attachment,
+)
 from .env import Actor, Env
 from .merge_fields import (
     SalutationBook,
@@ -459,7 +470,9 @@ def run_merge(
                     segment_no,
                 )
             with workspace_session(workspace, write=True) as session:
-                stored = store_outputs(workspace.env(session, actor), files)
+                env = workspace.env(session, actor)
+                stored = store_outputs(env, files)
+                delete_review_outputs(env, segment_no, keep_job_id=job_id)
     except (ServiceError, PdfUnavailable, TemplateError) as error:
         progress.fail(str(error))
         logger.warning(
@@ -479,6 +492,38 @@ def run_merge(
     logger.info(
         "merge job %s of segment %s: %s letters", job_id, segment_no, progress.done
     )
+
+
+def delete_review_outputs(
+    env: Env, segment_no: str, keep_job_id: int | None = None
+) -> int:
+    """Delete the documents of the segment's earlier review merges.
+
+    A segment keeps the outputs of its latest merge only, and none once it is
+    logged, so review merges do not pile up in the attachment store. The jobs
+    stay, without their documents. Returns the number of documents deleted.
+    """
+    output_columns = (
+        Job.result_attachment_no,
+        Job.zip_attachment_no,
+        Job.pdf_attachment_no,
+    )
+    conditions = [Job.kind == jobs.MERGE, Job.segment_no == segment_no]
+    if keep_job_id is not None:
+        conditions.append(Job.id != keep_job_id)
+    rows = env.session.execute(select(*output_columns).where(*conditions)).all()
+    nos = [no for row in rows for no in row if no is not None]
+    if not nos:
+        return 0
+    env.session.execute(
+        update(Job)
+        .where(*conditions)
+        .values(
+            result_attachment_no=None, zip_attachment_no=None, pdf_attachment_no=None
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return delete_attachments(env, nos)
 
 
 def _check_outputs(outputs: Sequence[str]) -> tuple[str, ...]:
