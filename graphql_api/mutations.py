@@ -37,7 +37,6 @@ async def run_service(
     what was committed.
     """
     context = info.context
-    mutation = info.field_name
 
     def run() -> ValueType:
         with session_scope(context.engine, write=True) as session:
@@ -48,14 +47,17 @@ async def run_service(
     try:
         return await run_in_threadpool(run)
     except ServiceError as error:
-        logger.info(
-            "%s rejected for user %s: %s",
-            mutation,
-            context.actor.user_id,
-            ", ".join(
-                f"{item.field or '-'} {item.code.value}" for item in error.errors
-            ),
-        )
+        log_rejection(info, error)
         return failed(errors=errors_of(error))
     finally:
         context.start_new_reads()
+
+
+def log_rejection(info: Info, error: ServiceError) -> None:
+    """Log a mutation's expected failure with its fields and codes, not its values."""
+    logger.info(
+        "%s rejected for user %s: %s",
+        info.field_name,
+        info.context.actor.user_id,
+        ", ".join(f"{item.field or '-'} {item.code.value}" for item in error.errors),
+    )

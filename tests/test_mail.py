@@ -22,7 +22,7 @@ from segments_module.delivery import (
     docx_to_html,
     message_id_for,
 )
-from segments_module.delivery.mail import DOCX_CONTENT_TYPE
+from segments_module.delivery.message import DOCX_CONTENT_TYPE
 
 # The fixtures smtp_server, starttls_smtp_server, tls_smtp_server, smtp_server_factory
 # and tls_files.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 import strawberry
@@ -16,13 +15,11 @@ from segments_module.services import delivery, documents
 from ..attachments.mutations import read_upload
 from ..context import Info
 from ..errors import Error, errors_of
-from ..mutations import run_service
+from ..mutations import log_rejection, run_service
 from ..scalars import LineNo
 from ..segments.payloads import SegmentLinePayload
 from ..segments.types import SegmentLine
 from .types import Job, MergeOutput
-
-logger = logging.getLogger(__name__)
 
 
 @strawberry.type
@@ -43,14 +40,7 @@ async def run_job(info: Info, start: Callable[[], int | None]) -> JobPayload:
     try:
         job_id = await run_in_threadpool(start)
     except ServiceError as error:
-        logger.info(
-            "%s rejected for user %s: %s",
-            info.field_name,
-            context.actor.user_id,
-            ", ".join(
-                f"{item.field or '-'} {item.code.value}" for item in error.errors
-            ),
-        )
+        log_rejection(info, error)
         return JobPayload(errors=errors_of(error))
     finally:
         context.start_new_reads()
