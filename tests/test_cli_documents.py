@@ -131,7 +131,7 @@ def test_segment_log_deliver_by_email(cli, tmp_path, smtp_server, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "with 6 interactions" in result.output
     assert "Follow-up segment: " in result.output
-    assert "Delivered 6 of 6 letters." in result.output
+    assert "Delivered 6 of 6 letters: 6 by e-mail." in result.output
     assert len(smtp_server.messages) == 6
     [part] = list(smtp_server.messages[0].message.iter_attachments())
     document = docx.Document(io.BytesIO(part.get_content()))
@@ -166,7 +166,7 @@ def test_segment_log_server_down_then_resend(cli, tmp_path, smtp_server, monkeyp
 
     # then it is logged, nothing is sent, and the command says how to resend
     assert logged.exit_code == 0, logged.output
-    assert "Delivered 0 of 6 letters." in logged.output
+    assert "Delivered 0 of 6 letters: 6 failed." in logged.output
     assert "6 deliveries failed" in logged.output
     assert "segments interactions resend 1" in logged.output
 
@@ -176,7 +176,7 @@ def test_segment_log_server_down_then_resend(cli, tmp_path, smtp_server, monkeyp
 
     # then every letter goes out once
     assert resent.exit_code == 0, resent.output
-    assert "Delivered 6 of 6 letters." in resent.output
+    assert "Delivered 6 of 6 letters: 6 by e-mail." in resent.output
     assert len(smtp_server.messages) == 6
 
 

@@ -718,3 +718,100 @@ def test_review_outputs_replaced_then_deleted(cronus):
     with session_scope(cronus) as session:
         for no in second_outputs:
             assert session.get(Attachment, no) is None
+
+
+def test_summary_counts_each_outcome():
+    from collections import Counter
+
+    counts = Counter({"emailed": 1, "nothing to send": 2})
+
+    assert delivery.delivery_summary(counts, 3) == (
+        "Delivered 1 of 3 letters: 1 by e-mail, 2 with nothing to send (blank "
+        "correspondence type)."
+    )
+    assert delivery.delivery_summary(Counter({"printed": 1}), 1) == (
+        "Delivered 1 of 1 letter: 1 in the hard-copy document."
+    )
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["Hi\r\nBcc: evil@example.com", "=?utf-8?q?Hi=0D=0ABcc:_evil@example.com?="],
+)
+def test_subject_with_line_break_rejected(cronus, subject):
+    # given a segment
+    segment_no = thanks_segment(cronus)
+
+    # when its subject gets a line break, plain or RFC 2047 encoded
+    with pytest.raises(ServiceError) as raised:
+        run(cronus, segments.update_segment, segment_no, {"subject_default": subject})
+
+    # then it is rejected when entered, not when a letter is sent
+    [error] = raised.value.errors
+    assert error.code == ErrorCode.INVALID
+    assert error.field.endswith("subjectDefault")
+
+
+def test_deleted_segment_drops_review_outputs(cronus):
+    # given a merged segment
+    segment_no = thanks_segment(cronus)
+    job_id = documents.start_merge(
+        jobs.Workspace(engine=cronus), None, ACTOR, segment_no
+    )
+    with session_scope(cronus) as session:
+        outputs = [session.get(Job, job_id).result_attachment_no]
+
+    # when the segment is deleted
+    run(cronus, segments.delete_segment, segment_no)
+
+    # then its review documents are gone, and the job says why
+    with session_scope(cronus) as session:
+        assert session.get(Attachment, outputs[0]) is None
+        job = session.get(Job, job_id)
+        assert job.result_attachment_no is None
+        assert "logged or deleted" in job.message
+
+
+def test_merge_finished_after_later_merge_not_kept(cronus):
+    # given a merge job that was queued first and a later one that finished first
+    segment_no = thanks_segment(cronus)
+    workspace = jobs.Workspace(engine=cronus)
+    first = run(cronus, jobs.create_job, jobs.MERGE, 1, segment_no=segment_no)
+    first_id = first.id
+    later_id = documents.start_merge(workspace, None, ACTOR, segment_no)
+
+    # when the first one runs to its end
+    documents.run_merge(workspace, ACTOR, first_id, segment_no, ["combined"])
+
+    # then the later merge's documents stay, and the first job says why it has none
+    with session_scope(cronus) as session:
+        first_job = session.get(Job, first_id)
+        later_job = session.get(Job, later_id)
+        assert first_job.status == jobs.DONE
+        assert first_job.result_attachment_no is None
+        assert f"Merge job {later_id}, started later, finished first" in (
+            first_job.message
+        )
+        assert session.get(Attachment, later_job.result_attachment_no) is not None
+
+
+def test_merge_of_segment_deleted_meanwhile_not_kept(cronus):
+    # given a merge job of a segment that is deleted before the job runs
+    segment_no = thanks_segment(cronus)
+    job = run(cronus, jobs.create_job, jobs.MERGE, 1, segment_no=segment_no)
+    job_id = job.id
+    attachments_before = read(cronus, select(func.count()).select_from(Attachment))
+    run(cronus, segments.delete_segment, segment_no)
+
+    # when the job runs
+    documents.run_merge(
+        jobs.Workspace(engine=cronus), ACTOR, job_id, segment_no, ["combined"]
+    )
+
+    # then nothing is stored for the gone segment
+    with session_scope(cronus) as session:
+        job = session.get(Job, job_id)
+        assert job.status == jobs.FAILED
+        assert "was logged or deleted before the merge ran" in job.message
+    attachments_after = read(cronus, select(func.count()).select_from(Attachment))
+    assert attachments_after == attachments_before

@@ -493,3 +493,23 @@ def test_download_large_database_file_in_chunks(engine):
     assert response.status_code == 200
     assert response.headers["content-length"] == str(len(data))
     assert response.content == data
+
+
+def test_download_with_other_file_name_not_found(engine):
+    # given an attachment stored as letter.docx
+    from segments_module.services.attachments import store_attachment
+    from segments_module.services.env import Actor, Env
+
+    with session_scope(engine, write=True) as session:
+        no = store_attachment(
+            Env(session, Actor("test")), "letter.docx", word_document()
+        ).no
+
+    # when it is asked for under its own name and under another one
+    with TestClient(create_app(Settings(), engine=engine)) as client:
+        own = client.get(f"/attachments/{no}/letter.docx")
+        other = client.get(f"/attachments/{no}/SM10005.zip")
+
+    # then only the link with its own name serves it
+    assert own.status_code == 200
+    assert other.status_code == 404

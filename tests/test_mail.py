@@ -6,6 +6,7 @@ import io
 import logging
 import socket
 import struct
+import threading
 import zlib
 from collections.abc import Iterator
 from datetime import datetime
@@ -647,3 +648,42 @@ def test_message_id_with_logged_time():
     assert message_id_for(entry_no=7, domain="cronus.example") == (
         "<interaction-log-entry-7@cronus.example>"
     )
+
+
+@pytest.fixture
+def trickle_server():
+    """A server that greets one byte every 0.2 s and never ends the line."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            while not stop.is_set():
+                try:
+                    connection.sendall(b"2")
+                except OSError:
+                    return
+                stop.wait(0.2)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1]
+    stop.set()
+    listener.close()
+    thread.join(timeout=10)
+
+
+def test_trickling_server_cut_at_deadline(smtp_server, trickle_server):
+    # given a server that never finishes its greeting, and a 1 s reply timeout
+    settings = smtp_server.settings(port=trickle_server, timeout=1.0)
+    message = letter_message(smtp_server, as_attachment=True)
+
+    # when a message is sent
+    with Mailer(settings) as mailer, pytest.raises(DeliveryError) as raised:
+        mailer.send(message)
+
+    # then the whole send is cut at four times the timeout, with that reason
+    assert raised.value.kind == "deadline passed"
+    assert "did not finish the message within 4 seconds" in raised.value.reason
+    assert raised.value.maybe_sent is False

@@ -359,3 +359,31 @@ def test_upgrade_contact_store_made_by_host(empty_engine):
     # then
     assert migrate.current_revision(empty_engine) == migrate.DELIVERY_REVISION
     assert schema_differences(empty_engine) == []
+
+
+def test_deleted_attachment_number_never_reused(empty_engine):
+    # given a database upgraded from segments_0002 with attachment 5 in it
+    migrate.upgrade(empty_engine, migrate.MODULE_TABLES_REVISION)
+    with empty_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO attachment (no, file_name, file_extension, storage_path,"
+                " size, read_only) VALUES (5, 'a.docx', 'docx', '', 1, false)"
+            )
+        )
+    migrate.upgrade(empty_engine)
+
+    # when it is deleted and another attachment is stored
+    with empty_engine.begin() as connection:
+        connection.execute(text("DELETE FROM attachment WHERE no = 5"))
+        connection.execute(
+            text(
+                "INSERT INTO attachment (file_name, file_extension, content_type,"
+                " storage_path, size, sha256, read_only, created_by)"
+                " VALUES ('b.docx', 'docx', '', '', 1, '', false, '')"
+            )
+        )
+        numbers = connection.execute(text("SELECT no FROM attachment")).scalars()
+
+        # then the new one gets a new number, so old links cannot reach it
+        assert list(numbers) != [5]

@@ -91,6 +91,11 @@ def attachment_routes(engine: Engine, settings: Settings) -> list[Route]:
             with session_scope(engine) as session:
                 env = Env(session=session, actor=actor, settings=settings)
                 attachment = get_attachment(env, no)
+                shown_name = request.path_params.get("file_name")
+                if shown_name is not None and shown_name != attachment.file_name:
+                    # A link names the file it was made for; one that names
+                    # another file is stale and must not serve this one.
+                    return _not_found(no_text)
                 headers = _response_headers(attachment.file_name)
                 media_type = attachment.content_type or "application/octet-stream"
                 path = attachment_file_path(env, attachment)

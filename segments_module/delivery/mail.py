@@ -11,6 +11,7 @@ import logging
 import smtplib
 import socket
 import ssl
+import threading
 from email.message import EmailMessage
 
 from segments_module.delivery.settings import (
@@ -26,6 +27,11 @@ from segments_module.delivery.settings import (
 )
 
 logger = logging.getLogger(__name__)
+
+# A message may take this many times SEGMENTS_SMTP_TIMEOUT from connecting to
+# the server's last reply; a connect, EHLO, STARTTLS, login, MAIL, RCPT and
+# DATA each wait for one reply.
+MESSAGE_DEADLINE_FACTOR = 4
 
 
 class DeliveryError(Exception):
@@ -47,24 +53,77 @@ class DeliveryError(Exception):
         self.maybe_sent = maybe_sent
 
 
-class _TrackedSMTP(smtplib.SMTP):
-    """smtplib.SMTP that records whether DATA was sent for the current message."""
+class _Tracked:
+    """Records whether DATA was sent, and hands its socket to the send deadline.
+
+    `on_connect` is called with the connection as soon as its socket exists, even
+    while the constructor still reads the greeting, so that a server that
+    trickles its replies can be cut off.
+    """
 
     data_sent = False
+
+    def __init__(self, *args, on_connect=None, **kwargs):  # type: ignore[no-untyped-def]
+        self._on_connect = on_connect
+        super().__init__(*args, **kwargs)
+
+    def _get_socket(self, host, port, timeout):  # type: ignore[no-untyped-def]
+        sock = super()._get_socket(host, port, timeout)
+        if self._on_connect is not None:
+            self.sock = sock
+            self._on_connect(self)
+        return sock
 
     def data(self, msg):  # type: ignore[no-untyped-def]
         self.data_sent = True
         return super().data(msg)
 
 
-class _TrackedSMTPSSL(smtplib.SMTP_SSL):
-    """smtplib.SMTP_SSL that records whether DATA was sent for the current message."""
+class _TrackedSMTP(_Tracked, smtplib.SMTP):
+    """smtplib.SMTP with DATA tracking and the send deadline."""
 
-    data_sent = False
 
-    def data(self, msg):  # type: ignore[no-untyped-def]
-        self.data_sent = True
-        return super().data(msg)
+class _TrackedSMTPSSL(_Tracked, smtplib.SMTP_SSL):
+    """smtplib.SMTP_SSL with DATA tracking and the send deadline."""
+
+
+class _Deadline:
+    """Cuts the connection when one message takes longer than `seconds` in all.
+
+    SEGMENTS_SMTP_TIMEOUT bounds each wait for the server, but a server that
+    sends a reply one byte at a time never lets a single wait run out.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.passed = False
+        self._connection = None
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+
+    def watch(self, connection) -> None:  # type: ignore[no-untyped-def]
+        with self._lock:
+            self._connection = connection
+
+    def start(self) -> None:
+        self.passed = False
+        self._timer = threading.Timer(self.seconds, self._cut)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+    def _cut(self) -> None:
+        with self._lock:
+            self.passed = True
+            sock = getattr(self._connection, "sock", None)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
 
 class _ConnectionDropped(Exception):
@@ -86,6 +145,7 @@ class Mailer:
             )
         self.settings = settings
         self._connection: _TrackedSMTP | _TrackedSMTPSSL | None = None
+        self._deadline = _Deadline(MESSAGE_DEADLINE_FACTOR * settings.timeout)
 
     def __enter__(self) -> Mailer:
         return self
@@ -102,10 +162,15 @@ class Mailer:
         next call starts with a fresh one.
         """
         message_id = message.get("Message-ID", "")
+        self._deadline.watch(self._connection)
+        self._deadline.start()
         try:
             try:
                 self._send_once(message)
             except _ConnectionDropped:
+                if self._deadline.passed:
+                    raise
+
                 logger.info(
                     "SMTP server %s closed the connection before message %s; "
                     "reconnecting once",
@@ -121,9 +186,25 @@ class Mailer:
                 "its connection limits.",
                 kind="connection closed twice",
             )
-            self._fail(message_id, error)
+            self._fail(message_id, self._past_deadline(error))
         except DeliveryError as error:
-            self._fail(message_id, error)
+            self._fail(message_id, self._past_deadline(error))
+        finally:
+            self._deadline.stop()
+
+    def _past_deadline(self, error: DeliveryError) -> DeliveryError:
+        """Return the error to report: the deadline's, if it cut the connection."""
+        if not self._deadline.passed:
+            return error
+        return DeliveryError(
+            f"The SMTP server {self.settings.endpoint} did not finish the message "
+            f"within {self._deadline.seconds:g} seconds ({MESSAGE_DEADLINE_FACTOR} "
+            f"times {TIMEOUT_VARIABLE}), so the connection was cut"
+            + (". It may have accepted the message" if error.maybe_sent else "")
+            + ". Check the server, or raise the timeout.",
+            kind="deadline passed",
+            maybe_sent=error.maybe_sent,
+        )
 
     def close(self) -> None:
         """Close the connection with QUIT, if one is open."""
@@ -231,9 +312,15 @@ class Mailer:
                     settings.port,
                     timeout=settings.timeout,
                     context=self._tls_context(),
+                    on_connect=self._deadline.watch,
                 )
             else:
-                connection = _TrackedSMTP(host, settings.port, timeout=settings.timeout)
+                connection = _TrackedSMTP(
+                    host,
+                    settings.port,
+                    timeout=settings.timeout,
+                    on_connect=self._deadline.watch,
+                )
             connection.ehlo()
             if settings.security == "starttls":
                 step = "starting TLS"

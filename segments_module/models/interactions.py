@@ -64,6 +64,8 @@ class Attachment(Base):
 
     __tablename__ = "attachment"
     __model_name__ = "attachment"
+    # SQLite would otherwise give a deleted attachment's number to the next one.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     no: Mapped[int] = mapped_column(primary_key=True)
     file_name: Mapped[str] = mapped_column(String(250), default="")

@@ -59,8 +59,8 @@ class InteractionLogEntry(Base):
         ForeignKey("logged_segment.entry_no")
     )
     delivery_status: Mapped[str] = mapped_column(String(12), default="")
-    # Why the last delivery failed; blank unless Delivery Status is Error.
-    delivery_error: Mapped[str] = mapped_column(String(LONG_TEXT), default="")
+    # Why the last delivery failed or is unconfirmed; blank once delivered.
+    delivery_error: Mapped[str] = mapped_column(Text, default="")
     delivered_at: Mapped[datetime | None]
     # The contact's merged document, stored when the segment is logged with delivery.
     merged_attachment_no: Mapped[int | None]
@@ -110,6 +110,7 @@ class Job(Base):
 
     __tablename__ = "job"
     __model_name__ = "segment.job"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))

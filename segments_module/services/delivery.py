@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -56,6 +57,12 @@ from .logged_segments import get_logged_segment
 
 logger = logging.getLogger(__name__)
 
+# Outcomes of a letter, counted for the job's summary.
+EMAILED = "emailed"
+PRINTED = "printed"
+NOTHING_TO_SEND = "nothing to send"
+FAILED = "failed"
+
 IN_PROGRESS = DeliveryStatus.IN_PROGRESS.value
 ERROR = DeliveryStatus.ERROR.value
 SMTP_NOT_SET_UP = (
@@ -64,6 +71,8 @@ SMTP_NOT_SET_UP = (
     "needs them), then resend the interactions."
 )
 MAX_RESEND_ENTRIES = 10_000
+# A delivery error quotes the server's reply, which a server could make long.
+MAX_ERROR_LENGTH = 2000
 # DeliveryError kinds that concern one letter rather than the server.
 LETTER_ERRORS = (
     "recipient rejected",
@@ -237,16 +246,41 @@ def run_delivery(
     progress = jobs.Progress(workspace, job_id, total, callback)
     progress.start()
     smtp, smtp_problem = _smtp_settings(workspace)
+    counts = Counter()
     try:
         with tempfile.TemporaryDirectory(prefix="segments-delivery-") as folder:
             outputs = _deliver_letters(
-                workspace, actor, job_id, smtp, smtp_problem, progress, Path(folder)
+                workspace,
+                actor,
+                job_id,
+                smtp,
+                smtp_problem,
+                progress,
+                Path(folder),
+                counts,
             )
     except Exception as error:
         progress.fail(f"The delivery stopped unexpectedly ({type(error).__name__}).")
         raise
-    delivered = progress.done - progress.failures
-    progress.finish(f"Delivered {delivered} of {progress.done} letters.", **outputs)
+    progress.finish(delivery_summary(counts, progress.done), **outputs)
+
+
+def delivery_summary(counts: Counter, total: int) -> str:
+    """Say how many letters went out by e-mail and on paper, and what did not."""
+    delivered = counts[EMAILED] + counts[PRINTED]
+    parts = [
+        f"{counts[name]} {text}"
+        for name, text in (
+            (EMAILED, "by e-mail"),
+            (PRINTED, "in the hard-copy document"),
+            (NOTHING_TO_SEND, "with nothing to send (blank correspondence type)"),
+            (FAILED, "failed"),
+        )
+        if counts[name]
+    ]
+    letters = "letter" if total == 1 else "letters"
+    summary = f"Delivered {delivered} of {total} {letters}"
+    return summary + (": " + ", ".join(parts) + "." if parts else ".")
 
 
 def _smtp_settings(workspace: jobs.Workspace) -> tuple[SmtpSettings, str]:
@@ -274,11 +308,12 @@ def _deliver_letters(
     smtp_problem: str,
     progress: jobs.Progress,
     folder: Path,
+    counts: Counter,
 ) -> dict:
+    """Deliver the job's letters, counting each outcome in `counts`."""
     entry = InteractionLogEntry.__table__
     combined_path = folder / f"hard-copy-{job_id}.docx"
     combined: CombinedDocumentWriter | None = None
-    hard_copies = 0
     with (
         workspace_session(workspace) as read_session,
         nullcontext() if smtp_problem else Mailer(smtp) as mailer,
@@ -300,6 +335,7 @@ def _deliver_letters(
             except (ServiceError, TemplateError) as error:
                 failure = Failure(str(error))
                 _record(workspace, actor, job_id, row.entry_no, None, failure)
+                counts[FAILED] += 1
                 progress.advance(failed=True)
                 continue
             builder.note_warnings(result.warnings)
@@ -316,11 +352,14 @@ def _deliver_letters(
                         body = bodies.body(row, template, values, builder.locale(row))
                     failure = _send(mailer, smtp, row, result.content, body)
                     breaker.record(failure)
+                counts[FAILED if failure else EMAILED] += 1
             elif row.correspondence_type == CorrespondenceType.HARD_COPY.value:
                 if combined is None:
                     combined = CombinedDocumentWriter(combined_path)
                 combined.add(template, values, locale=builder.locale(row))
-                hard_copies += 1
+                counts[PRINTED] += 1
+            else:
+                counts[NOTHING_TO_SEND] += 1
             _record(workspace, actor, job_id, row.entry_no, result.content, failure)
             progress.advance(failed=failure is not None)
 
@@ -329,11 +368,12 @@ def _deliver_letters(
         combined.close()
         outputs.update(_store_hard_copy(workspace, actor, combined_path, folder))
     logger.info(
-        "delivery job %s: %s letters, %s failed, %s hard copies",
+        "delivery job %s: %s letters, %s e-mailed, %s printed, %s failed",
         job_id,
         progress.done,
-        progress.failures,
-        hard_copies,
+        counts[EMAILED],
+        counts[PRINTED],
+        counts[FAILED],
     )
     return outputs
 
@@ -391,7 +431,7 @@ class _ServerBreaker:
             f"Not sent, because the SMTP server failed for {MAX_SERVER_FAILURES} "
             f"letters in a row. The last failure: {self.last_reason} Resend once "
             "the server works."
-        )[:250]
+        )[:MAX_ERROR_LENGTH]
 
 
 @dataclass(frozen=True)
@@ -462,7 +502,7 @@ def _record(
         env = workspace.env(session, actor)
         values: dict = {
             "delivery_status": status,
-            "delivery_error": failure.reason[:250] if failure else "",
+            "delivery_error": failure.reason[:MAX_ERROR_LENGTH] if failure else "",
         }
         if document is not None:
             attachment = store_attachment(

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pycountry
-from sqlalchemy import Select, and_, func, literal, select, update
+from sqlalchemy import Select, and_, func, literal, select
 
 from ..db import session_scope
 from ..errors import ErrorCode, FieldError, ServiceError, not_found
@@ -37,7 +37,6 @@ from ..models import (
 from . import jobs
 from .attachments import (
     copy_attachment,
-    delete_attachments,
     read_attachment,
     store_attachment,
 )
@@ -450,6 +449,7 @@ def run_merge(
     """Merge the segment's lines for job `job_id`, recording outputs on the job."""
     with workspace_session(workspace) as session:
         env = workspace.env(session, actor)
+        exists = env.session.get(SegmentHeader, segment_no) is not None
         total = env.session.scalar(
             select(func.count())
             .select_from(SegmentLine)
@@ -457,6 +457,15 @@ def run_merge(
         )
     progress = jobs.Progress(workspace, job_id, total or 0, callback)
     progress.start()
+    if not total:
+        # The segment changed between the start of the job and its run.
+        progress.fail(
+            f"Segment {segment_no} was logged or deleted before the merge ran, so "
+            "nothing was merged."
+            if not exists
+            else f"Segment {segment_no} has no lines left to merge."
+        )
+        return
     try:
         with tempfile.TemporaryDirectory(prefix="segments-merge-") as folder:
             with workspace_session(workspace) as session:
@@ -471,8 +480,11 @@ def run_merge(
                 )
             with workspace_session(workspace, write=True) as session:
                 env = workspace.env(session, actor)
-                stored = store_outputs(env, files)
-                delete_review_outputs(env, segment_no, keep_job_id=job_id)
+                not_kept = _why_not_kept(env, segment_no, job_id)
+                stored = {}
+                if not not_kept:
+                    stored = store_outputs(env, files)
+                    jobs.delete_review_outputs(env, segment_no, before_job_id=job_id)
     except (ServiceError, PdfUnavailable, TemplateError) as error:
         progress.fail(str(error))
         logger.warning(
@@ -482,8 +494,9 @@ def run_merge(
     except Exception as error:
         progress.fail(f"The merge failed unexpectedly ({type(error).__name__}).")
         raise
+    merged = f"Merged {progress.done} letter{'' if progress.done == 1 else 's'}."
     progress.finish(
-        f"Merged {progress.done} letters.",
+        f"{merged} {not_kept}" if not_kept else merged,
         result_attachment_no=stored.get(COMBINED),
         zip_attachment_no=stored.get(ZIP),
         pdf_attachment_no=stored.get(PDF),
@@ -494,36 +507,36 @@ def run_merge(
     )
 
 
-def delete_review_outputs(
-    env: Env, segment_no: str, keep_job_id: int | None = None
-) -> int:
-    """Delete the documents of the segment's earlier review merges.
+def _why_not_kept(env: Env, segment_no: str, job_id: int) -> str:
+    """Say why a finished merge's documents must not be stored, or return "".
 
-    A segment keeps the outputs of its latest merge only, and none once it is
-    logged, so review merges do not pile up in the attachment store. The jobs
-    stay, without their documents. Returns the number of documents deleted.
+    The segment row is locked, so merges of one segment that finish together
+    decide one after the other.
     """
-    output_columns = (
-        Job.result_attachment_no,
-        Job.zip_attachment_no,
-        Job.pdf_attachment_no,
-    )
-    conditions = [Job.kind == jobs.MERGE, Job.segment_no == segment_no]
-    if keep_job_id is not None:
-        conditions.append(Job.id != keep_job_id)
-    rows = env.session.execute(select(*output_columns).where(*conditions)).all()
-    nos = [no for row in rows for no in row if no is not None]
-    if not nos:
-        return 0
-    env.session.execute(
-        update(Job)
-        .where(*conditions)
-        .values(
-            result_attachment_no=None, zip_attachment_no=None, pdf_attachment_no=None
+    header = env.session.get(SegmentHeader, segment_no, with_for_update=True)
+    if header is None:
+        return (
+            f"Segment {segment_no} was logged or deleted during the merge, so its "
+            "documents were not kept."
         )
-        .execution_options(synchronize_session=False)
+    later = env.session.scalar(
+        select(Job.id)
+        .where(
+            Job.kind == jobs.MERGE,
+            Job.segment_no == segment_no,
+            Job.id > job_id,
+            Job.result_attachment_no.is_not(None)
+            | Job.zip_attachment_no.is_not(None)
+            | Job.pdf_attachment_no.is_not(None),
+        )
+        .limit(1)
     )
-    return delete_attachments(env, nos)
+    if later is not None:
+        return (
+            f"Merge job {later}, started later, finished first, so this merge's "
+            "documents were not kept."
+        )
+    return ""
 
 
 def _check_outputs(outputs: Sequence[str]) -> tuple[str, ...]:

@@ -23,6 +23,7 @@ from ..contact_store import ContactStore, EmbeddedContactStore
 from ..db import session_scope
 from ..errors import not_found
 from ..models import Job
+from .attachments import delete_attachments
 from .env import Actor, Env
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,11 @@ PROGRESS_INTERVAL_SECONDS = 0.5
 # resendInteractions(includeUnconfirmed) may take its entries. Longer than any
 # single SMTP wait (SEGMENTS_SMTP_TIMEOUT is at most 3600 s).
 STALE_JOB_SECONDS = 2 * 3600
+
+REPLACED_MESSAGE = (
+    "A later merge of the segment replaced this merge's documents, so they were "
+    "deleted."
+)
 
 # Job kinds and states.
 MERGE = "merge"
@@ -201,3 +207,42 @@ def active_job_ids(env: Env) -> Select:
     return select(Job.id).where(
         Job.status.in_((QUEUED, RUNNING)), Job.heartbeat_at >= cutoff
     )
+
+
+def delete_review_outputs(
+    env: Env, segment_no: str, before_job_id: int | None = None
+) -> int:
+    """Delete the documents of the segment's review merges, or of those before one.
+
+    A segment keeps the outputs of its latest merge only, and none once it is
+    logged or deleted, so review merges do not pile up in the attachment store.
+    The jobs stay, without their documents and saying so. Returns the number of
+    documents deleted.
+    """
+    output_columns = (
+        Job.result_attachment_no,
+        Job.zip_attachment_no,
+        Job.pdf_attachment_no,
+    )
+    conditions = [Job.kind == MERGE, Job.segment_no == segment_no]
+    if before_job_id is not None:
+        conditions.append(Job.id < before_job_id)
+    rows = env.session.execute(select(*output_columns).where(*conditions)).all()
+    nos = [no for row in rows for no in row if no is not None]
+    if not nos:
+        return 0
+    env.session.execute(
+        update(Job)
+        .where(*conditions)
+        .values(
+            result_attachment_no=None,
+            zip_attachment_no=None,
+            pdf_attachment_no=None,
+            message=REPLACED_MESSAGE
+            if before_job_id is not None
+            else "The segment was logged or deleted, so its review documents were "
+            "deleted.",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return delete_attachments(env, nos)

@@ -27,7 +27,6 @@ from ..models import (
     SegmentHeader,
     SegmentLine,
 )
-from .documents import delete_review_outputs
 from .env import Env
 from .results import LogResult
 from .segments import _delete_segment_rows, _lock_segment, create_segment_from_logged
@@ -105,7 +104,6 @@ def log_segment(
 
     written = _write_log_entries(env, header, logged, now, deliver)
     _mark_documents_read_only(env, header.no)
-    delete_review_outputs(env, header.no)
     _delete_segment_rows(env, header.no)
     env.session.add(logged)
 

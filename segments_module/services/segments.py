@@ -61,6 +61,7 @@ from .defaults import (
     reinitialise_lines,
 )
 from .env import Env
+from .jobs import delete_review_outputs
 from .numbering import next_segment_no
 from .results import ActionResult, AddContactsOptions, SkippedContact
 from .validation import clean_input, clean_text
@@ -283,6 +284,7 @@ def delete_segment(env: Env, no: str) -> None:
 
 
 def _delete_segment_rows(env: Env, no: str) -> None:
+    delete_review_outputs(env, no)
     # Children first, in bulk, so a large segment does not cascade row by row.
     for model in (SegmentHistory, SegmentCriteriaLine, SegmentLine):
         env.session.execute(delete(model).where(model.segment_no == no))

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from enum import Enum
 from typing import Any
 
@@ -26,6 +28,22 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]"
 # them is an error rather than text.
 SINGLE_LINE_FIELDS = frozenset({"subject", "subject_default", "description"})
 LINE_BREAK = re.compile(r"[\r\n\u2028\u2029\x85]")
+
+
+def decoded_header(value: str) -> str:
+    """Return `value` as a mail program shows it, with RFC 2047 encoded words decoded.
+
+    A subject such as "=?utf-8?q?Hi=0D=0ABcc:...?=" has no line break itself, but
+    gets one when an e-mail library decodes it.
+    """
+    if "=?" not in value:
+        return value
+    try:
+        return str(make_header(decode_header(value)))
+    except (HeaderParseError, LookupError, UnicodeDecodeError, ValueError):
+        return value
+
+
 # Amounts are NUMERIC(18, 2): at most 16 digits before the decimal point.
 MAX_AMOUNT = Decimal("9999999999999999.99")
 CENT = Decimal("0.01")
@@ -152,7 +170,9 @@ def clean_input(
         if isinstance(value, str):
             match = CONTROL_CHARACTERS.search(value)
             if match is None and field in SINGLE_LINE_FIELDS:
-                match = LINE_BREAK.search(value)
+                match = LINE_BREAK.search(value) or LINE_BREAK.search(
+                    decoded_header(value)
+                )
             if match:
                 errors.append(
                     FieldError(

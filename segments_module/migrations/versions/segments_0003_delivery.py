@@ -60,6 +60,7 @@ def upgrade() -> None:
         sa.Column("heartbeat_at", sa.DateTime(), nullable=True),
         sa.Column("finished_at", sa.DateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_job")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "salutation_formula",
@@ -79,7 +80,15 @@ def upgrade() -> None:
             name=op.f("pk_salutation_formula"),
         ),
     )
-    with op.batch_alter_table("attachment", schema=None) as batch_op:
+    # On SQLite the table is rebuilt with AUTOINCREMENT, so that the number of a
+    # deleted attachment is never given to another: an old download link must not
+    # serve someone else's letter. PostgreSQL sequences never reuse numbers.
+    with op.batch_alter_table(
+        "attachment",
+        schema=None,
+        recreate="always" if op.get_bind().dialect.name == "sqlite" else "auto",
+        table_kwargs={"sqlite_autoincrement": True},
+    ) as batch_op:
         batch_op.add_column(
             sa.Column(
                 "content_type", sa.String(length=100), nullable=False, server_default=""
@@ -98,7 +107,7 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column(
                 "delivery_error",
-                sa.String(length=250),
+                sa.Text(),
                 nullable=False,
                 server_default="",
             )
