@@ -29,7 +29,16 @@ strawberry.enum(CorrespondenceType, description="How a contact receives document
 strawberry.enum(InformationFlow, description="Direction of an interaction.")
 strawberry.enum(InitiatedBy, description="Who started an interaction.")
 strawberry.enum(Evaluation, description="How an interaction went.")
-strawberry.enum(DeliveryStatus, description="State of sending a logged document.")
+strawberry.enum(
+    DeliveryStatus,
+    description=(
+        "State of delivering a logged letter. BLANK: delivered, or nothing to send "
+        "(no delivery asked, or a blank correspondence type). IN_PROGRESS: waiting "
+        "for or in a delivery, or unconfirmed because the server failed after it "
+        "received the message (see deliveryError; resend with includeUnconfirmed). "
+        "ERROR: not delivered, see deliveryError; resendInteractions retries it."
+    ),
+)
 strawberry.enum(CriteriaAction, description="Kind of criteria action.")
 strawberry.enum(CriteriaLineType, description="Action line or one of its filters.")
 strawberry.enum(

@@ -815,3 +815,40 @@ def test_merge_of_segment_deleted_meanwhile_not_kept(cronus):
         assert "was logged or deleted before the merge ran" in job.message
     attachments_after = read(cronus, select(func.count()).select_from(Attachment))
     assert attachments_after == attachments_before
+
+
+def test_template_without_fields_warns(cronus):
+    # given a segment whose English document has no merge fields
+    import docx as python_docx
+
+    plain = python_docx.Document()
+    plain.add_paragraph("Dear customer, we are moving.")
+    buffer = io.BytesIO()
+    plain.save(buffer)
+
+    def attach(env):
+        attachment = store_attachment(env, "plain.docx", buffer.getvalue())
+        set_template_language(env, "BUS", "ENG", {"attachment_no": attachment.no})
+
+    run(cronus, attach)
+    header = run(
+        cronus,
+        segments.create_segment,
+        {"description": "Plain", "interaction_template_code": "BUS"},
+    )
+    run(
+        cronus,
+        segments.add_contacts,
+        header.no,
+        ContactCriteria(contact={"type": "Person", "language_code": "ENG"}),
+    )
+
+    # when it is merged
+    job_id = documents.start_merge(
+        jobs.Workspace(engine=cronus), None, ACTOR, header.no, ["combined"]
+    )
+
+    # then the job warns that every letter is the same
+    with session_scope(cronus) as session:
+        warnings = session.get(Job, job_id).warnings
+    assert "has no merge fields, so each of its letters is the same" in warnings

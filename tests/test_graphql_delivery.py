@@ -131,6 +131,12 @@ def test_resend_after_server_back(client_factory, smtp_server, cronus):  # noqa:
     entry_no = logged["loggedSegment"]["entryNo"]
     failed_job = logged["deliveryJob"]
     assert failed_job["failures"] == failed_job["total"]
+    with client_factory() as client:
+        in_error = execute(
+            client,
+            "{ interactionLogEntries(filter: {deliveryStatus: ERROR}) { totalCount } }",
+        )["interactionLogEntries"]
+    assert in_error["totalCount"] == failed_job["total"]
 
     # when the server is back and the logged segment's failed deliveries are resent
     smtp_server.start()

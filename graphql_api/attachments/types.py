@@ -17,17 +17,23 @@ from ..types import model_values
     "document."
 )
 class Attachment:
-    no: int
-    file_name: str
+    no: int = strawberry.field(
+        description="Attachment number, as in attachmentNo fields and download URLs."
+    )
+    file_name: str = strawberry.field(
+        description="File name as uploaded or made, without folders."
+    )
     file_extension: str = strawberry.field(
         description="Lower-case extension without the dot, e.g. docx."
     )
-    content_type: str
+    content_type: str = strawberry.field(description="MIME type sent with downloads.")
     size: int = strawberry.field(description="Size of the file in bytes.")
     read_only: bool = strawberry.field(
         description="True once a logged interaction uses the file; it cannot change."
     )
-    created_at: datetime | None
+    created_at: datetime | None = strawberry.field(
+        description="When the file was stored, in the server's time zone setting."
+    )
 
     @classmethod
     def from_model(cls, attachment) -> Attachment:
@@ -35,7 +41,7 @@ class Attachment:
 
     @strawberry.field(
         description="Path of the download route on this server, e.g. "
-        "/attachments/7/letter.docx. Send the same X-User-Id header to download."
+        "/attachments/7/letter.docx. Downloads have no access rules yet."
     )
     def download_url(self, info: Info) -> str:
         request = info.context.request

@@ -59,8 +59,9 @@ class DeliveryMutations:
     @strawberry.mutation(
         description=(
             "Merge every line of a segment with its Word document, for review "
-            "before logging. Segments of more than a few hundred lines merge in the "
-            "background: follow the job with job(id)."
+            "before logging. outputs defaults to [COMBINED, ZIP]. A segment of more "
+            "than 200 lines merges in the background: follow the job with job(id). "
+            "A segment keeps the documents of its latest merge only."
         )
     )
     async def merge_segment(

@@ -26,7 +26,14 @@ class JobKind(Enum):
     DELIVERY = jobs.DELIVERY
 
 
-@strawberry.enum(description="Where a job is.")
+@strawberry.enum(
+    description=(
+        "Where a job is. QUEUED: waiting for a worker (long jobs only). RUNNING: "
+        "letters are being merged or sent; a job still RUNNING after its server "
+        "stopped stays so. DONE: finished, see message and failures. FAILED: "
+        "stopped, see message."
+    )
+)
 class JobStatus(Enum):
     QUEUED = jobs.QUEUED
     RUNNING = jobs.RUNNING
@@ -48,27 +55,39 @@ class MergeOutput(Enum):
     )
 )
 class Job:
-    id: int
+    id: int = strawberry.field(description="Job number, for job(id).")
     kind: JobKind
     status: JobStatus
-    segment_no: str
-    logged_segment_entry_no: int | None
-    total: int
-    done: int
-    failures: int = strawberry.field(description="Letters that could not be delivered.")
-    message: str
+    segment_no: str = strawberry.field(description="The merged segment (merge jobs).")
+    logged_segment_entry_no: int | None = strawberry.field(
+        description="The delivered logged segment (delivery jobs)."
+    )
+    total: int = strawberry.field(description="Letters the job handles.")
+    done: int = strawberry.field(
+        description="Letters handled so far, written about twice a second."
+    )
+    failures: int = strawberry.field(
+        description="Letters that could not be delivered (delivery jobs; 0 for merges)."
+    )
+    message: str = strawberry.field(
+        description="Summary once the job ends: what was merged or delivered, or "
+        "why it failed, or why its documents were not kept."
+    )
     warnings: list[str] = strawberry.field(
         description="Distinct merge warnings, such as fields the data has no value for."
     )
     created_at: datetime
-    finished_at: datetime | None
+    finished_at: datetime | None = strawberry.field(
+        description="When the job ended; null while it is queued or running."
+    )
     result_attachment_no: strawberry.Private[int | None]
     zip_attachment_no: strawberry.Private[int | None]
     pdf_attachment_no: strawberry.Private[int | None]
 
     @strawberry.field(
         description="All letters in one .docx, each on its own page (merge), or the "
-        "Hard Copy letters (delivery)."
+        "Hard Copy letters (delivery). Null when not asked for, or when a later "
+        "merge of the segment replaced it."
     )
     def document(self, info: Info) -> AttachmentType | None:
         return _attachment(info, self.result_attachment_no)

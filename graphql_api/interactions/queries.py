@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from sqlalchemy import select
 
+from segments_module.models import DeliveryStatus
 from segments_module.models import InteractionGroup as InteractionGroupModel
 from segments_module.models import InteractionLogEntry as InteractionLogEntryModel
 from segments_module.models import InteractionTemplate as InteractionTemplateModel
@@ -21,6 +22,9 @@ class InteractionLogEntryFilter:
     contact_no: str | None = None
     logged_segment_entry_no: int | None = None
     segment_no: str | None = None
+    delivery_status: DeliveryStatus | None = strawberry.field(
+        default=None, description="For example ERROR, to find failed deliveries."
+    )
     canceled: bool | None = None
 
 
@@ -48,6 +52,7 @@ class InteractionQueries:
                 "logged_segment_entry_no",
                 "segment_no",
                 "canceled",
+                "delivery_status",
             ):
                 value = getattr(filter, name)
                 if isinstance(value, str):

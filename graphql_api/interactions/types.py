@@ -118,10 +118,15 @@ class InteractionLogEntry:
     delivery_error: str = strawberry.field(
         description="Why the last delivery failed; blank unless the status is Error."
     )
-    delivered_at: datetime | None
-    send_word_doc_as_attachment: bool
+    delivered_at: datetime | None = strawberry.field(
+        description="When the letter was sent or printed; null until then."
+    )
+    send_word_doc_as_attachment: bool = strawberry.field(
+        description="The e-mail carried the letter as a .docx attachment rather "
+        "than as its HTML body."
+    )
     merged_attachment_no: int | None = strawberry.field(
-        description="The contact's merged document, stored when delivered."
+        description="Number of mergedDocument, for clients that store numbers."
     )
     canceled: bool
 

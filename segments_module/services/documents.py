@@ -51,6 +51,8 @@ from .segments import _get_line, _lock_segment, _logged_entry_no
 
 logger = logging.getLogger(__name__)
 
+# Lines without a document listed in one error response.
+MAX_LINE_ERRORS = 100
 # Rows read per query while merging.
 PAGE_SIZE = 500
 # Distinct warnings kept on a job; a template with a missing field would
@@ -198,6 +200,15 @@ class LetterBuilder:
                     f"Attachment {attachment_no} cannot be merged: {error}",
                 ) from error
             self._templates[attachment_no] = template
+            if not template.field_names:
+                self.note_warnings(
+                    [
+                        f"The Word document of attachment {attachment_no} has no "
+                        "merge fields, so each of its letters is the same. A "
+                        "conversion from another format may have turned its fields "
+                        "into plain text."
+                    ]
+                )
         return template
 
     def values(self, row) -> dict[str, Any]:
@@ -314,10 +325,25 @@ def check_segment_documents(env: Env, segment_no: str) -> tuple[SegmentHeader, i
         select(line.c.line_no, line.c.contact_no, line.c.interaction_template_code)
         .where(and_(line.c.segment_no == segment_no, line.c.attachment_no.is_(None)))
         .order_by(line.c.line_no)
-        .limit(100)
+        .limit(MAX_LINE_ERRORS)
     ).all()
     if missing:
-        raise ServiceError([_no_document_error(row) for row in missing])
+        errors = [_no_document_error(row) for row in missing]
+        if len(missing) == MAX_LINE_ERRORS:
+            without = env.session.scalar(
+                select(func.count())
+                .select_from(line)
+                .where(line.c.segment_no == segment_no, line.c.attachment_no.is_(None))
+            )
+            errors.append(
+                FieldError(
+                    "lines",
+                    ErrorCode.LINE_INVALID,
+                    f"{without} lines have no Word document; the first "
+                    f"{MAX_LINE_ERRORS} are listed.",
+                )
+            )
+        raise ServiceError(errors)
     return header, total
 
 
