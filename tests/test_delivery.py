@@ -852,3 +852,27 @@ def test_template_without_fields_warns(cronus):
     with session_scope(cronus) as session:
         warnings = session.get(Job, job_id).warnings
     assert "has no merge fields, so each of its letters is the same" in warnings
+
+
+def test_personalise_twice_keeps_one_copy(cronus):
+    # given a line of a thank-you segment
+    segment_no = thanks_segment(cronus)
+    [(line_no, shared)] = read(
+        cronus,
+        select(SegmentLine.line_no, SegmentLine.attachment_no)
+        .where(SegmentLine.segment_no == segment_no)
+        .order_by(SegmentLine.line_no)
+        .limit(1),
+    )
+
+    # when it gets its own copy twice
+    first = run(cronus, documents.personalize_line_document, segment_no, line_no)
+    first_no = first.attachment_no
+    second = run(cronus, documents.personalize_line_document, segment_no, line_no)
+
+    # then the line has the second copy, the first is gone, the template's stays
+    assert second.attachment_is_unique is True
+    assert second.attachment_no not in (first_no, shared)
+    with session_scope(cronus) as session:
+        assert session.get(Attachment, first_no) is None
+        assert session.get(Attachment, shared) is not None

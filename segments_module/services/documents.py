@@ -28,7 +28,9 @@ from ..merge import (
     convert_to_pdf,
 )
 from ..models import (
+    Attachment,
     InteractionLogEntry,
+    InteractionTemplateLanguage,
     Job,
     LoggedSegment,
     SegmentHeader,
@@ -37,6 +39,7 @@ from ..models import (
 from . import jobs
 from .attachments import (
     copy_attachment,
+    delete_attachments,
     read_attachment,
     store_attachment,
 )
@@ -279,9 +282,13 @@ def personalize_line_document(
             "Upload the line's own document, or choose a template with a document "
             "for the line's language.",
         )
+    previous = line.attachment_no if line.attachment_is_unique else None
     line.attachment_no = attachment.no
     line.attachment_is_unique = True
     env.session.flush()
+    if previous is not None and not _is_referenced(env, previous):
+        # The line's earlier personal copy, which nothing else uses any more.
+        delete_attachments(env, [previous])
     logger.info(
         "line %s of segment %s got its own document %s",
         line_no,
@@ -289,6 +296,27 @@ def personalize_line_document(
         attachment.no,
     )
     return line
+
+
+def _is_referenced(env: Env, attachment_no: int) -> bool:
+    """Return True when any row still uses the attachment, or it is read-only."""
+    checks = [
+        select(Attachment.no).where(
+            Attachment.no == attachment_no, Attachment.read_only.is_(True)
+        ),
+        select(SegmentLine.line_no).where(SegmentLine.attachment_no == attachment_no),
+        select(SegmentHeader.no).where(SegmentHeader.attachment_no == attachment_no),
+        select(InteractionTemplateLanguage.language_code).where(
+            InteractionTemplateLanguage.attachment_no == attachment_no
+        ),
+        select(InteractionLogEntry.entry_no).where(
+            (InteractionLogEntry.attachment_no == attachment_no)
+            | (InteractionLogEntry.merged_attachment_no == attachment_no)
+        ),
+    ]
+    return any(
+        env.session.execute(check.limit(1)).first() is not None for check in checks
+    )
 
 
 def letter_file_name(row) -> str:
