@@ -4,9 +4,11 @@ Delivery runs after Log Segment has committed. A delivery job first claims its
 entries (Delivery Status In Progress, the job's id on each), so two jobs never
 send the same entry. Then, letter by letter, it merges the entry's document,
 sends it when the correspondence type is Email, and commits the entry's new
-status at once: blank when sent, Error with the reason when not. An entry the
-SMTP server accepted is therefore never left in Error, and resending only picks
-up entries in Error, so no message is sent twice.
+status at once: blank when sent, Error with the reason when not. When the server
+failed after it received the message, the entry stays In Progress with the
+reason, because the letter may have arrived. Resending picks up entries in Error,
+and those unconfirmed ones only when asked, so no message goes out twice unless
+the user accepts that risk.
 
 Hard Copy letters go into one combined document (and a PDF when LibreOffice is
 installed) that the job offers for download. Entries with a blank correspondence
@@ -43,9 +45,8 @@ from ..merge import (
 )
 from ..models import CorrespondenceType, DeliveryStatus, InteractionLogEntry
 from . import jobs
-from .attachments import store_attachment
+from .attachments import DOCX_CONTENT_TYPE, store_attachment
 from .documents import (
-    DOCX_TYPE,
     LetterBuilder,
     entry_letters,
     iterate_letters,
@@ -511,7 +512,7 @@ def _record(
                 document,
                 validate_word=False,
                 read_only=True,
-                content_type=DOCX_TYPE,
+                content_type=DOCX_CONTENT_TYPE,
             )
             values["merged_attachment_no"] = attachment.no
         if failure is None:
@@ -545,7 +546,7 @@ def _store_hard_copy(
             combined_path.read_bytes(),
             validate_word=False,
             read_only=True,
-            content_type=DOCX_TYPE,
+            content_type=DOCX_CONTENT_TYPE,
         ).no
         if pdf_path is not None:
             outputs["pdf_attachment_no"] = store_attachment(

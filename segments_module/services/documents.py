@@ -38,6 +38,7 @@ from ..models import (
 )
 from . import jobs
 from .attachments import (
+    DOCX_CONTENT_TYPE,
     copy_attachment,
     delete_attachments,
     read_attachment,
@@ -63,7 +64,6 @@ PAGE_SIZE = 500
 MAX_WARNINGS = 50
 # A warning quotes field names and pictures, which a template can make long.
 MAX_WARNING_LENGTH = 300
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 # Outputs of a merge.
 COMBINED = "combined"
@@ -441,7 +441,11 @@ def merge_letters(
     return files, builder.all_warnings()
 
 
-CONTENT_TYPES = {COMBINED: DOCX_TYPE, ZIP: "application/zip", PDF: "application/pdf"}
+CONTENT_TYPES = {
+    COMBINED: DOCX_CONTENT_TYPE,
+    ZIP: "application/zip",
+    PDF: "application/pdf",
+}
 
 
 def store_outputs(env: Env, files: dict[str, Path]) -> dict[str, int]:
