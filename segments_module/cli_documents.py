@@ -12,11 +12,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from sqlalchemy import select
 
 from .db import session_scope
 from .delivery import SmtpSettings
 from .errors import ServiceError
-from .models import Attachment, Job
+from .models import Attachment, InteractionLogEntry, Job
 from .services import delivery, documents, interactions, jobs
 from .services.attachments import read_attachment, store_attachment
 from .services.env import Actor
@@ -187,20 +188,44 @@ def segment_log(segment_no: str, follow_up: bool, deliver: bool, folder: Path) -
     )
     if follow_up_no:
         click.echo(f"Follow-up segment: {follow_up_no}")
-    if not deliver:
-        return
+    if deliver:
+        _deliver_logged(workspace, actor, entry_no, folder)
+
+
+def _deliver_logged(
+    workspace: jobs.Workspace, actor: Actor, entry_no: int, folder: Path
+) -> None:
+    """Deliver a logged segment's letters and report the outcome."""
     with _progress_bar("Delivering") as callback:
         job_id = delivery.start_delivery(workspace, None, actor, entry_no, callback)
     if job_id is None:
         return
+
     job = _save_outputs(workspace, job_id, folder)
     click.echo(job.message)
     if job.failures:
+        _print_failure_reasons(workspace, job_id)
         click.echo(
-            f"{job.failures} deliveries failed; see the entries' delivery error, fix "
-            f"the cause and run: segments interactions resend {entry_no}",
+            f"{job.failures} deliveries failed. Fix the cause and run: segments "
+            f"interactions resend {entry_no}",
             err=True,
         )
+
+
+def _print_failure_reasons(workspace: jobs.Workspace, job_id: int) -> None:
+    """Print the distinct reasons the job's failed letters give, at most five."""
+    with session_scope(workspace.engine) as session:
+        reasons = session.scalars(
+            select(InteractionLogEntry.delivery_error)
+            .where(
+                InteractionLogEntry.delivery_job_id == job_id,
+                InteractionLogEntry.delivery_status != "",
+            )
+            .distinct()
+            .limit(5)
+        ).all()
+    for reason in reasons:
+        click.echo(f"failed: {reason}", err=True)
 
 
 @click.group("interactions")

@@ -169,6 +169,8 @@ def test_segment_log_server_down_then_resend(cli, tmp_path, smtp_server, monkeyp
     assert "Delivered 0 of 6 letters: 6 failed." in logged.output
     assert "6 deliveries failed" in logged.output
     assert "segments interactions resend 1" in logged.output
+    assert "failed: " in logged.output
+    assert "127.0.0.1" in logged.output
 
     # when the server is back and the resend command runs
     smtp_server.start()

@@ -173,21 +173,21 @@ def resend_interactions(
 
 
 def _check_entries_exist(env: Env, entry_nos: Sequence[int]) -> None:
-    wanted = set(entry_nos)
+    requested = set(entry_nos)
     found = set(
         env.session.scalars(
             select(InteractionLogEntry.entry_no).where(
-                InteractionLogEntry.entry_no.in_(list(wanted))
+                InteractionLogEntry.entry_no.in_(list(requested))
             )
         )
     )
-    missing = sorted(wanted - found)
+    missing = sorted(requested - found)
     if missing:
-        shown = ", ".join(map(str, missing[:10]))
+        listed = ", ".join(map(str, missing[:10]))
         raise ServiceError.single(
             "entryNos",
             ErrorCode.NOT_FOUND,
-            f"Interaction log entries {shown} were not found"
+            f"Interaction log entries {listed} were not found"
             + (f" ({len(missing)} in all)" if len(missing) > 10 else "")
             + ". Check the entry numbers.",
         )
@@ -404,7 +404,7 @@ def _subject(row) -> str:
 
 
 # Server failures in a row after which a delivery stops trying the server for
-# its other letters, so a server that never answers costs a few timeouts rather
+# its other letters, so a server that never replies costs a few timeouts rather
 # than one per letter.
 MAX_SERVER_FAILURES = 3
 
@@ -437,7 +437,7 @@ class _ServerBreaker:
 
 @dataclass(frozen=True)
 class Failure:
-    """Why a letter was not delivered.
+    """The reason a letter was not delivered.
 
     `unconfirmed` means the message data went out before the failure, so the
     server may have delivered it: the entry then stays In Progress, which a plain
