@@ -24,6 +24,7 @@ from strawberry.types import ExecutionContext
 
 from .attachments.mutations import AttachmentMutations
 from .attachments.queries import AttachmentQueries
+from .company.schema import CompanyMutations, CompanyQueries
 from .contacts.queries import ContactQueries
 from .delivery.mutations import DeliveryMutations
 from .delivery.queries import DeliveryQueries
@@ -150,6 +151,7 @@ Query = merge_types(
         ContactQueries,
         AttachmentQueries,
         DeliveryQueries,
+        CompanyQueries,
     ),
 )
 Mutation = merge_types(
@@ -160,6 +162,7 @@ Mutation = merge_types(
         InteractionMutations,
         AttachmentMutations,
         DeliveryMutations,
+        CompanyMutations,
     ),
 )
 

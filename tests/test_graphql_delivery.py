@@ -196,3 +196,41 @@ def test_log_deliver_without_smtp_rejected(client_factory):
     assert error["field"] == "deliver"
     assert "SEGMENTS_SMTP_HOST" in error["message"]
     assert still_open["segment"] == {"no": segment_no}
+
+
+def test_company_information_read_and_changed(client_factory):
+    with client_factory() as client:
+        # given the CRONUS company of the demo
+        before = execute(
+            client, "{ companyInformation { name phoneNo vatRegistrationNo } }"
+        )
+
+        # when its phone number changes, and a bad value is sent
+        changed = execute(
+            client,
+            'mutation { updateCompanyInformation(input: {phoneNo: "+44 20 7946 0000"})'
+            " { companyInformation { name phoneNo } errors { field code } } }",
+        )["updateCompanyInformation"]
+        rejected = execute(
+            client,
+            'mutation { updateCompanyInformation(input: {name: "A\\u0000B"})'
+            " { companyInformation { name } errors { field code } } }",
+        )["updateCompanyInformation"]
+
+    # then the change is kept, other fields stay, and the bad value is named
+    assert before["companyInformation"] == {
+        "name": "CRONUS International Ltd.",
+        "phoneNo": "0666-666-6666",
+        "vatRegistrationNo": "777777777",
+    }
+    assert changed == {
+        "companyInformation": {
+            "name": "CRONUS International Ltd.",
+            "phoneNo": "+44 20 7946 0000",
+        },
+        "errors": [],
+    }
+    assert rejected == {
+        "companyInformation": None,
+        "errors": [{"field": "input.name", "code": "INVALID"}],
+    }

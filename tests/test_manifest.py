@@ -42,6 +42,7 @@ QUERY_FIELDS = {
     "interaction.template": "interactionTemplates",
     "interaction.group": "interactionGroups",
     "saved.segment.criteria": "savedSegmentCriteria",
+    "company.information": "companyInformation",
 }
 
 
