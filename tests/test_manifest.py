@@ -34,6 +34,7 @@ MENU_NAMES = [
     "Interaction Templates",
     "Interaction Groups",
     "Saved Segment Criteria",
+    "Company Information",
 ]
 QUERY_FIELDS = {
     "segment.header": "segments",
