@@ -876,3 +876,125 @@ def test_personalise_twice_keeps_one_copy(cronus):
     with session_scope(cronus) as session:
         assert session.get(Attachment, first_no) is None
         assert session.get(Attachment, shared) is not None
+
+
+def test_unstorable_letters_still_count_as_sent(cronus, smtp_server, monkeypatch):
+    # given a logged segment, and an attachment store that fails from now on
+    # (a full or read-only folder; the test user can write anywhere, so the
+    # store's file write is replaced by one that fails)
+    from segments_module.services import attachments
+
+    segment_no = thanks_segment(cronus)
+    total = len(contacts_by_language(cronus, segment_no))
+    workspace = jobs.Workspace(engine=cronus, smtp_settings=smtp_server.settings())
+    result = run(cronus, log_segment, segment_no, False, True)
+
+    def fail(env, attachment, data):
+        raise ServiceError.single("file", ErrorCode.INVALID, "The disk is full.")
+
+    monkeypatch.setattr(attachments, "_put_content", fail)
+
+    # when it is delivered
+    delivery.start_delivery(workspace, None, ACTOR, result.logged_segment.entry_no)
+
+    # then every letter went out once and is recorded as sent, with the reason
+    # its copy is missing
+    assert len(smtp_server.messages) == total
+    rows = read(
+        cronus,
+        select(
+            InteractionLogEntry.delivery_status,
+            InteractionLogEntry.delivery_error,
+            InteractionLogEntry.merged_attachment_no,
+        ).where(
+            InteractionLogEntry.logged_segment_entry_no
+            == result.logged_segment.entry_no
+        ),
+    )
+    assert {row.delivery_status for row in rows} == {""}
+    assert all("could not be stored: The disk is full." in row[1] for row in rows)
+    assert {row.merged_attachment_no for row in rows} == {None}
+
+
+def test_stopped_delivery_leaves_untried_in_error(cronus, smtp_server, monkeypatch):
+    # given a delivery that breaks while it sends its second letter
+    segment_no = thanks_segment(cronus)
+    total = len(contacts_by_language(cronus, segment_no))
+    workspace = jobs.Workspace(engine=cronus, smtp_settings=smtp_server.settings())
+    real_send = delivery._send
+    calls = []
+
+    def send_then_break(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("worker died")
+        return real_send(*args, **kwargs)
+
+    monkeypatch.setattr(delivery, "_send", send_then_break)
+
+    # when the segment is logged with delivery
+    entry_no, job_id = log_and_deliver(cronus, segment_no, workspace)
+
+    # then the job failed, the first letter is sent, the second is unconfirmed
+    # and the others are in Error, ready for a plain resend
+    rows = read(
+        cronus,
+        select(InteractionLogEntry.delivery_status, InteractionLogEntry.delivery_error)
+        .where(InteractionLogEntry.logged_segment_entry_no == entry_no)
+        .order_by(InteractionLogEntry.entry_no),
+    )
+    [job] = read(cronus, select(Job.status, Job.message).where(Job.id == job_id))
+    assert job.status == jobs.FAILED
+    assert "stopped unexpectedly (RuntimeError)" in job.message
+    assert rows[0].delivery_status == ""
+    assert rows[1].delivery_status == "In Progress"
+    assert "may have arrived" in rows[1].delivery_error
+    assert {row.delivery_status for row in rows[2:]} == {"Error"}
+    assert all(row.delivery_error.endswith("Not tried.") for row in rows[2:])
+
+    # when the failed ones are resent
+    monkeypatch.setattr(delivery, "_send", real_send)
+    delivery.resend_interactions(
+        workspace, None, ACTOR, logged_segment_entry_no=entry_no
+    )
+
+    # then each untried letter arrives once, and the unconfirmed one is not sent
+    recipients = Counter(message["To"] for message in received(smtp_server))
+    assert len(recipients) == total - 1
+    assert set(recipients.values()) == {1}
+
+
+def test_merge_with_missing_template_file_says_so(demo_engine, tmp_path):
+    # given a folder store whose template file was deleted behind the module's back
+    from segments_module.config import Settings
+
+    settings = Settings(attachment_folder=str(tmp_path / "files"))
+    workspace = jobs.Workspace(engine=demo_engine, settings=settings)
+    letter = shared_data("templates/bc_word_templates/Contact_Thanksnote_GDL_GB.docx")
+    with session_scope(demo_engine, write=True) as session:
+        env = Env(session, ACTOR, settings)
+        attachment = store_attachment(env, "note.docx", letter.read_bytes())
+        set_template_language(env, "MEMO", "ENG", {"attachment_no": attachment.no})
+        header = segments.create_segment(
+            env,
+            {
+                "description": "Memo",
+                "interaction_template_code": "MEMO",
+                "language_code_default": "ENG",
+            },
+        )
+        segments.add_contacts(
+            env, header.no, ContactCriteria(contact={"no": "CT10012*"})
+        )
+        path = tmp_path / "files" / attachment.storage_path
+        segment_no = header.no
+    path.unlink()
+
+    # when the segment is merged
+    job_id = documents.start_merge(workspace, None, ACTOR, segment_no, ["combined"])
+
+    # then the job names the missing file and the fix
+    with session_scope(demo_engine) as session:
+        job = session.get(Job, job_id)
+    assert job.status == jobs.FAILED
+    assert "is missing from the attachment folder" in job.message

@@ -513,3 +513,25 @@ def test_download_with_other_file_name_not_found(engine):
     # then only the link with its own name serves it
     assert own.status_code == 200
     assert other.status_code == 404
+
+
+def test_download_changed_folder_file_refused(engine, tmp_path):
+    # given an attachment in a folder store whose file was overwritten
+    from segments_module.services.attachments import store_attachment
+    from segments_module.services.env import Actor, Env
+
+    settings = Settings(attachment_folder=str(tmp_path / "files"))
+    with session_scope(engine, write=True) as session:
+        attachment = store_attachment(
+            Env(session, Actor("test"), settings), "letter.docx", word_document()
+        )
+        no, storage_path = attachment.no, attachment.storage_path
+    (tmp_path / "files" / storage_path).write_bytes(b"garbage")
+
+    # when it is downloaded
+    with TestClient(create_app(settings, engine=engine)) as client:
+        response = client.get(f"/attachments/{no}")
+
+    # then the changed file is not sent, and the error says what happened
+    assert response.status_code == 500
+    assert "was changed outside the module" in response.text

@@ -116,6 +116,14 @@ def attachment_routes(engine: Engine, settings: Settings) -> list[Route]:
                 media_type=media_type,
                 headers=headers,
             )
+        if path.is_file() and path.stat().st_size != size:
+            logger.error("File of attachment %s at %s was changed", no, path)
+            return error_response(
+                f"The file of attachment {no} was changed outside the module, so it "
+                "is not sent. Restore it from a backup or upload the document again.",
+                ErrorCode.INVALID.value,
+                500,
+            )
         if not path.is_file():
             logger.error("File of attachment %s is missing at %s", no, path)
             return error_response(

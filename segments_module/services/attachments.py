@@ -375,15 +375,26 @@ def _write_file(env: Env, data: bytes) -> str:
     """Write `data` to a new file in the attachment folder; return its storage path."""
     name = secrets.token_hex(16)
     storage_path = f"{name[:2]}/{name}"
-    path = _folder(env.settings) / storage_path
-    path.parent.mkdir(parents=True, exist_ok=True)
+    folder = _folder(env.settings)
+    path = folder / storage_path
     files = _transaction_files(env.session)
-    # "x" fails rather than overwrite, should 128 random bits ever repeat.
-    with path.open("xb") as handle:
-        files.written.append(path)
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # "x" fails rather than overwrite, should 128 random bits ever repeat.
+        with path.open("xb") as handle:
+            files.written.append(path)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as error:
+        logger.error("Cannot write attachment file %s: %s", path, error)
+        raise ServiceError.single(
+            "file",
+            ErrorCode.INVALID,
+            f"Cannot write to the attachment folder {str(folder)!r}: "
+            f"{error.strerror or error}. Check that SEGMENTS_ATTACHMENT_FOLDER "
+            "exists, is writable by the server and has free space.",
+        ) from None
     return storage_path
 
 

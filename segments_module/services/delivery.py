@@ -45,7 +45,7 @@ from ..merge import (
 )
 from ..models import CorrespondenceType, DeliveryStatus, InteractionLogEntry
 from . import jobs
-from .attachments import DOCX_CONTENT_TYPE, store_attachment
+from .attachments import DOCX_CONTENT_TYPE, delete_attachments, store_attachment
 from .documents import (
     LetterBuilder,
     entry_letters,
@@ -230,7 +230,7 @@ def _run(workspace, runner, actor, job_id, callback) -> None:
         run_delivery(workspace, actor, job_id, callback)
 
     if runner is None or total <= jobs.INLINE_LETTER_LIMIT:
-        work()
+        jobs.run_inline(job_id, work)
     else:
         runner.submit(job_id, work)
 
@@ -248,6 +248,7 @@ def run_delivery(
     progress.start()
     smtp, smtp_problem = _smtp_settings(workspace)
     counts = Counter()
+    in_flight: list[int] = []
     try:
         with tempfile.TemporaryDirectory(prefix="segments-delivery-") as folder:
             outputs = _deliver_letters(
@@ -259,9 +260,12 @@ def run_delivery(
                 progress,
                 Path(folder),
                 counts,
+                in_flight,
             )
     except Exception as error:
-        progress.fail(f"The delivery stopped unexpectedly ({type(error).__name__}).")
+        reason = f"The delivery stopped unexpectedly ({type(error).__name__})."
+        _end_stopped_delivery(workspace, job_id, in_flight, reason)
+        progress.fail(reason)
         raise
     progress.finish(delivery_summary(counts, progress.done), **outputs)
 
@@ -282,6 +286,36 @@ def delivery_summary(counts: Counter, total: int) -> str:
     letters = "letter" if total == 1 else "letters"
     summary = f"Delivered {delivered} of {total} {letters}"
     return summary + (": " + ", ".join(parts) + "." if parts else ".")
+
+
+def _end_stopped_delivery(
+    workspace: jobs.Workspace, job_id: int, in_flight: list[int], reason: str
+) -> None:
+    """Put the job's untried letters in Error, so that a plain resend takes them.
+
+    The letter that was being sent when the delivery stopped may have arrived:
+    it stays In Progress with a reason, for a resend with includeUnconfirmed.
+    """
+    entry = InteractionLogEntry
+    waiting = [entry.delivery_job_id == job_id, entry.delivery_status == IN_PROGRESS]
+    with workspace_session(workspace, write=True) as session:
+        if in_flight:
+            session.execute(
+                update(entry)
+                .where(*waiting, entry.entry_no.in_(in_flight))
+                .values(
+                    delivery_error=f"{reason} It stopped while this letter was "
+                    "being sent, so it may have arrived."
+                )
+                .execution_options(synchronize_session=False)
+            )
+            waiting.append(entry.entry_no.not_in(in_flight))
+        session.execute(
+            update(entry)
+            .where(*waiting)
+            .values(delivery_status=ERROR, delivery_error=f"{reason} Not tried.")
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _smtp_settings(workspace: jobs.Workspace) -> tuple[SmtpSettings, str]:
@@ -310,8 +344,13 @@ def _deliver_letters(
     progress: jobs.Progress,
     folder: Path,
     counts: Counter,
+    in_flight: list[int],
 ) -> dict:
-    """Deliver the job's letters, counting each outcome in `counts`."""
+    """Deliver the job's letters, counting each outcome in `counts`.
+
+    `in_flight` holds the entry whose letter is being sent, until its status is
+    committed, so that a stop in between can tell that letter from the others.
+    """
     entry = InteractionLogEntry.__table__
     combined_path = folder / f"hard-copy-{job_id}.docx"
     combined: CombinedDocumentWriter | None = None
@@ -351,6 +390,7 @@ def _deliver_letters(
                     body = None
                     if not row.send_word_doc_as_attachment:
                         body = bodies.body(row, template, values, builder.locale(row))
+                    in_flight[:] = [row.entry_no]
                     failure = _send(mailer, smtp, row, result.content, body)
                     breaker.record(failure)
                 counts[FAILED if failure else EMAILED] += 1
@@ -362,6 +402,7 @@ def _deliver_letters(
             else:
                 counts[NOTHING_TO_SEND] += 1
             _record(workspace, actor, job_id, row.entry_no, result.content, failure)
+            in_flight.clear()
             progress.advance(failed=failure is not None)
 
     outputs: dict = {"warnings": "\n".join(builder.all_warnings())}
@@ -492,40 +533,72 @@ def _record(
     document: bytes | None,
     failure: Failure | None,
 ) -> None:
-    """Store the merged document and the entry's new status in one transaction."""
+    """Commit the entry's new status, with its merged letter when that can be stored.
+
+    The status is what keeps a sent letter from going out again, so it is
+    committed even when storing the letter fails (an unwritable attachment
+    folder, say); the reason then goes into the entry's delivery error.
+    """
     if failure is None:
         status = ""
     elif failure.unconfirmed:
         status = IN_PROGRESS
     else:
         status = ERROR
+    values: dict = {
+        "delivery_status": status,
+        "delivery_error": failure.reason[:MAX_ERROR_LENGTH] if failure else "",
+    }
+    if failure is None:
+        values["delivered_at"] = workspace.settings.now().replace(tzinfo=None)
+    if document is not None:
+        try:
+            with workspace_session(workspace, write=True) as session:
+                env = workspace.env(session, actor)
+                _store_letter(env, entry_no, document, values)
+                _update_entry(env, job_id, entry_no, values)
+            return
+        except ServiceError as error:
+            logger.error("letter of entry %s was not stored: %s", entry_no, error)
+            note = f"The merged letter could not be stored: {error}"
+            values["delivery_error"] = " ".join(
+                filter(None, (values["delivery_error"], note))
+            )[:MAX_ERROR_LENGTH]
+            values.pop("merged_attachment_no", None)
     with workspace_session(workspace, write=True) as session:
-        env = workspace.env(session, actor)
-        values: dict = {
-            "delivery_status": status,
-            "delivery_error": failure.reason[:MAX_ERROR_LENGTH] if failure else "",
-        }
-        if document is not None:
-            attachment = store_attachment(
-                env,
-                f"interaction-{entry_no}.docx",
-                document,
-                validate_word=False,
-                read_only=True,
-                content_type=DOCX_CONTENT_TYPE,
-            )
-            values["merged_attachment_no"] = attachment.no
-        if failure is None:
-            values["delivered_at"] = workspace.settings.now().replace(tzinfo=None)
-        session.execute(
-            update(InteractionLogEntry)
-            .where(
-                InteractionLogEntry.entry_no == entry_no,
-                InteractionLogEntry.delivery_job_id == job_id,
-            )
-            .values(**values)
-            .execution_options(synchronize_session=False)
+        _update_entry(workspace.env(session, actor), job_id, entry_no, values)
+
+
+def _store_letter(env: Env, entry_no: int, document: bytes, values: dict) -> None:
+    """Store the entry's merged letter, replacing the one of an earlier attempt."""
+    previous = env.session.scalar(
+        select(InteractionLogEntry.merged_attachment_no).where(
+            InteractionLogEntry.entry_no == entry_no
         )
+    )
+    attachment = store_attachment(
+        env,
+        f"interaction-{entry_no}.docx",
+        document,
+        validate_word=False,
+        read_only=True,
+        content_type=DOCX_CONTENT_TYPE,
+    )
+    values["merged_attachment_no"] = attachment.no
+    if previous is not None:
+        delete_attachments(env, [previous])
+
+
+def _update_entry(env: Env, job_id: int, entry_no: int, values: dict) -> None:
+    env.session.execute(
+        update(InteractionLogEntry)
+        .where(
+            InteractionLogEntry.entry_no == entry_no,
+            InteractionLogEntry.delivery_job_id == job_id,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _store_hard_copy(

@@ -7,6 +7,7 @@ the segment. Each distinct Word document is compiled once per merge.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import tempfile
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pycountry
-from sqlalchemy import Select, and_, func, literal, select
+from sqlalchemy import Select, and_, func, literal, select, update
 
 from ..db import session_scope
 from ..errors import ErrorCode, FieldError, ServiceError, not_found
@@ -426,11 +427,17 @@ def merge_letters(
                     archive.add(file_name, template, values, locale=locale)
                 )
             progress.advance()
-    finally:
-        if combined is not None:
-            combined.close()
-        if archive is not None:
-            archive.close()
+    except BaseException:
+        # The files are thrown away; closing them must not hide the error.
+        for writer in (combined, archive):
+            if writer is not None:
+                with contextlib.suppress(Exception):
+                    writer.close()
+        raise
+    if combined is not None:
+        combined.close()
+    if archive is not None:
+        archive.close()
 
     if COMBINED in outputs:
         files[COMBINED] = combined_path
@@ -490,7 +497,7 @@ def start_merge(
         run_merge(workspace, actor, job_id, segment_no, outputs, callback)
 
     if runner is None or total <= jobs.INLINE_LETTER_LIMIT:
-        work()
+        jobs.run_inline(job_id, work)
     else:
         runner.submit(job_id, work)
     return job_id
@@ -542,6 +549,17 @@ def run_merge(
                 stored = {}
                 if not not_kept:
                     stored = store_outputs(env, files)
+                    # Recorded in this transaction, under the segment's lock, so
+                    # a merge of the segment that finishes next sees them.
+                    session.execute(
+                        update(Job)
+                        .where(Job.id == job_id)
+                        .values(
+                            result_attachment_no=stored.get(COMBINED),
+                            zip_attachment_no=stored.get(ZIP),
+                            pdf_attachment_no=stored.get(PDF),
+                        )
+                    )
                     jobs.delete_review_outputs(env, segment_no, before_job_id=job_id)
     except (ServiceError, PdfUnavailable, TemplateError) as error:
         progress.fail(str(error))

@@ -159,6 +159,18 @@ class Progress:
             )
 
 
+def run_inline(job_id: int, work: Callable[[], None]) -> None:
+    """Run a job in the calling thread; an unexpected error ends up on the job only.
+
+    The work marks its job as failed with the reason, so the caller reports the
+    job rather than an error of its own.
+    """
+    try:
+        work()
+    except Exception:
+        logger.exception("job %s failed", job_id)
+
+
 class JobRunner:
     """Runs long jobs on worker threads of this process.
 
