@@ -109,7 +109,7 @@ def attachment_routes(engine: Engine, settings: Settings) -> list[Route]:
 
         if path is None:
             # A large file in the database goes out in chunks, each read with its
-            # own query, so the server never holds the whole file.
+            # own query, so the server never keeps the whole file in memory.
             headers["Content-Length"] = str(size)
             return StreamingResponse(
                 _database_chunks(engine, no, size),

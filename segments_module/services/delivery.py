@@ -348,7 +348,7 @@ def _deliver_letters(
 ) -> dict:
     """Deliver the job's letters, counting each outcome in `counts`.
 
-    `in_flight` holds the entry whose letter is being sent, until its status is
+    `in_flight` contains the entry whose letter is being sent, until its status is
     committed, so that a stop in between can tell that letter from the others.
     """
     entry = InteractionLogEntry.__table__
@@ -536,8 +536,8 @@ def _record(
     """Commit the entry's new status, with its merged letter when that can be stored.
 
     The status is what keeps a sent letter from going out again, so it is
-    committed even when storing the letter fails (an unwritable attachment
-    folder, say); the reason then goes into the entry's delivery error.
+    committed even when storing the letter fails, e.g. in an unwritable
+    attachment folder. The reason then goes into the entry's delivery error.
     """
     if failure is None:
         status = ""

@@ -550,7 +550,7 @@ def run_merge(
                 if not not_kept:
                     stored = store_outputs(env, files)
                     # Recorded in this transaction, under the segment's lock, so
-                    # a merge of the segment that finishes next sees them.
+                    # a merge of the segment that finishes next finds them.
                     session.execute(
                         update(Job)
                         .where(Job.id == job_id)
