@@ -5,7 +5,6 @@ from __future__ import annotations
 import strawberry
 
 from segments_module.services import company as services
-from segments_module.services.env import Env
 
 from ..context import Info
 from ..errors import Error
@@ -24,12 +23,7 @@ class CompanyInformationPayload:
 class CompanyQueries:
     @strawberry.field(description="Your company's details; blank until set up.")
     def company_information(self, info: Info) -> CompanyInformation:
-        env = Env(
-            info.context.session,
-            info.context.actor,
-            info.context.settings,
-            info.context.store,
-        )
+        env = info.context.env(info.context.session)
         return CompanyInformation.from_model(services.get_company_information(env))
 
 

@@ -97,16 +97,14 @@ def start_delivery(
     entry = InteractionLogEntry
     with workspace_session(workspace, write=True) as session:
         env = workspace.env(session, actor)
-        job_id = _claim(
+        claim = _claim(
             env,
             logged_segment_entry_no,
             entry.logged_segment_entry_no == logged_segment_entry_no,
             entry.delivery_status == IN_PROGRESS,
             entry.delivery_job_id.is_(None),
         )
-    if job_id is not None:
-        _run(workspace, runner, actor, job_id, callback)
-    return job_id
+    return _run(workspace, runner, actor, claim, callback)
 
 
 def resend_interactions(
@@ -166,10 +164,8 @@ def resend_interactions(
         if logged_segment_entry_no is not None:
             get_logged_segment(env, logged_segment_entry_no, "loggedSegmentEntryNo")
             conditions.append(entry.logged_segment_entry_no == logged_segment_entry_no)
-        job_id = _claim(env, logged_segment_entry_no, *conditions)
-    if job_id is not None:
-        _run(workspace, runner, actor, job_id, callback)
-    return job_id
+        claim = _claim(env, logged_segment_entry_no, *conditions)
+    return _run(workspace, runner, actor, claim, callback)
 
 
 def _check_entries_exist(env: Env, entry_nos: Sequence[int]) -> None:
@@ -193,8 +189,13 @@ def _check_entries_exist(env: Env, entry_nos: Sequence[int]) -> None:
         )
 
 
-def _claim(env: Env, logged_segment_entry_no: int | None, *conditions) -> int | None:
-    """Mark the entries that match `conditions` as this new job's, In Progress."""
+def _claim(
+    env: Env, logged_segment_entry_no: int | None, *conditions
+) -> tuple[int, int] | None:
+    """Mark the entries that match `conditions` as a new job's, In Progress.
+
+    Returns the job id and the number of entries claimed, or None when none match.
+    """
     waiting = env.session.scalar(
         select(func.count()).select_from(InteractionLogEntry).where(*conditions)
     )
@@ -219,12 +220,14 @@ def _claim(env: Env, logged_segment_entry_no: int | None, *conditions) -> int | 
         claimed,
         logged_segment_entry_no,
     )
-    return job.id
+    return job.id, claimed
 
 
-def _run(workspace, runner, actor, job_id, callback) -> None:
-    with workspace_session(workspace) as session:
-        total = session.get(jobs.Job, job_id).total
+def _run(workspace, runner, actor, claim, callback) -> int | None:
+    """Run the claimed job here or on the runner; return its id, or None."""
+    if claim is None:
+        return None
+    job_id, total = claim
 
     def work() -> None:
         run_delivery(workspace, actor, job_id, callback)
@@ -233,6 +236,7 @@ def _run(workspace, runner, actor, job_id, callback) -> None:
         jobs.run_inline(job_id, work)
     else:
         runner.submit(job_id, work)
+    return job_id
 
 
 def run_delivery(

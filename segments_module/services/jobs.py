@@ -21,7 +21,6 @@ from sqlalchemy import Engine, Select, select, update
 from ..config import Settings
 from ..contact_store import ContactStore, EmbeddedContactStore
 from ..db import session_scope
-from ..errors import not_found
 from ..models import Job
 from .attachments import delete_attachments
 from .env import Actor, Env
@@ -87,13 +86,6 @@ def create_job(
     )
     env.session.add(job)
     env.session.flush()
-    return job
-
-
-def get_job(env: Env, job_id: int) -> Job:
-    job = env.session.get(Job, job_id)
-    if job is None:
-        raise not_found("id", "Job", job_id)
     return job
 
 

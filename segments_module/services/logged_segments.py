@@ -71,9 +71,11 @@ def log_segment(
     """Log the segment: one interaction log entry per line, then delete the segment.
 
     With `deliver`, every line must have a Word document and each entry starts with
-    Delivery Status In Progress; the caller runs the delivery once this transaction
-    has committed (services.delivery). The documents the lines use become read-only
-    either way, because the log refers to them.
+    Delivery Status In Progress. The caller runs the delivery once this transaction
+    has committed (services.delivery). With `email_available` False, because no
+    SMTP server is set up, a delivery of Email lines is rejected before anything is
+    logged. The documents the lines use become read-only either way, because the
+    log refers to them.
     """
     started = timer.perf_counter()
     header = _lock_segment(env, segment_no)

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import CompanyInformation, SalutationFormula
+from .company import COMPANY_FIELDS, COMPANY_KEY
 
 
 @dataclass(frozen=True)
@@ -242,22 +243,10 @@ class SalutationBook:
 
 def company_information(session: Session) -> dict[str, Any]:
     """Return the company_information_* values, blank when none is set up."""
-    company = session.get(CompanyInformation, 1)
-    columns = [
-        "name",
-        "address",
-        "address_2",
-        "post_code",
-        "city",
-        "county",
-        "country_code",
-        "phone_no",
-        "email",
-        "vat_registration_no",
-    ]
+    company = session.get(CompanyInformation, COMPANY_KEY)
     return {
         f"company_information_{column}": getattr(company, column) if company else ""
-        for column in columns
+        for column in COMPANY_FIELDS
     }
 
 
