@@ -145,7 +145,7 @@ def test_segment_log_deliver_without_smtp_rejected(cli, tmp_path):
     # when the segment is logged with delivery
     logged = cli("segment", "log", segment_no, "--deliver")
 
-    # then nothing is logged, and the command says what to set
+    # then nothing is logged, and the command names the variables to set
     assert logged.exit_code == 1
     assert "e-mail delivery is not set up" in logged.output
     assert "SEGMENTS_SMTP_HOST" in logged.output
@@ -164,7 +164,7 @@ def test_segment_log_server_down_then_resend(cli, tmp_path, smtp_server, monkeyp
     # when the segment is logged with delivery
     logged = cli("segment", "log", segment_no, "--deliver")
 
-    # then it is logged, nothing is sent, and the command says how to resend
+    # then it is logged, nothing is sent, and the command prints the resend command
     assert logged.exit_code == 0, logged.output
     assert "Delivered 0 of 6 letters: 6 failed." in logged.output
     assert "6 deliveries failed" in logged.output
@@ -190,7 +190,7 @@ def test_segment_log_hard_copy_writes_document(cli, tmp_path):
     # when it is logged with delivery
     result = cli("segment", "log", segment_no, "--deliver", "--to", str(out))
 
-    # then one document holds every letter, for printing
+    # then one document contains every letter, for printing
     assert result.exit_code == 0, result.output
     [written] = [path for path in out.iterdir() if path.suffix == ".docx"]
     document = docx.Document(written)

@@ -685,7 +685,7 @@ def test_merge_logged_segment_says_logged(cronus):
     with pytest.raises(ServiceError) as raised:
         documents.start_merge(jobs.Workspace(engine=cronus), None, ACTOR, segment_no)
 
-    # then the error says it was logged, not that it does not exist
+    # then the error names the logged segment, not a missing segment
     [error] = raised.value.errors
     assert error.code == ErrorCode.ALREADY_LOGGED
     assert "was logged as logged segment 1" in error.message
@@ -764,7 +764,7 @@ def test_deleted_segment_drops_review_outputs(cronus):
     # when the segment is deleted
     run(cronus, segments.delete_segment, segment_no)
 
-    # then its review documents are gone, and the job says why
+    # then its review documents are gone, and the job gives the reason
     with session_scope(cronus) as session:
         assert session.get(Attachment, outputs[0]) is None
         job = session.get(Job, job_id)
@@ -783,7 +783,7 @@ def test_merge_finished_after_later_merge_not_kept(cronus):
     # when the first one runs to its end
     documents.run_merge(workspace, ACTOR, first_id, segment_no, ["combined"])
 
-    # then the later merge's documents stay, and the first job says why it has none
+    # then the later merge's documents stay, and the first job gives the reason
     with session_scope(cronus) as session:
         first_job = session.get(Job, first_id)
         later_job = session.get(Job, later_id)
@@ -879,9 +879,9 @@ def test_personalise_twice_keeps_one_copy(cronus):
 
 
 def test_unstorable_letters_still_count_as_sent(cronus, smtp_server, monkeypatch):
-    # given a logged segment, and an attachment store that fails from now on
-    # (a full or read-only folder; the test user can write anywhere, so the
-    # store's file write is replaced by one that fails)
+    # given a logged segment, and an attachment store that fails from now on, as
+    # a full or read-only folder does. The test user (root) can write anywhere, so
+    # the store's write is replaced by one that fails.
     from segments_module.services import attachments
 
     segment_no = thanks_segment(cronus)

@@ -185,7 +185,7 @@ def test_merge_personalise_log_deliver_over_http(server, smtp_server, database_u
         no=segment_no,
     )["mergeSegment"]
 
-    # then the zip holds one letter per line, each with its contact's name
+    # then the zip contains one letter per line, each with its contact's name
     job = merged["job"]
     assert merged["errors"] == []
     assert job["status"] == "DONE"

@@ -532,6 +532,6 @@ def test_download_changed_folder_file_refused(engine, tmp_path):
     with TestClient(create_app(settings, engine=engine)) as client:
         response = client.get(f"/attachments/{no}")
 
-    # then the changed file is not sent, and the error says what happened
+    # then the changed file is not sent, and the error explains why
     assert response.status_code == 500
     assert "was changed outside the module" in response.text

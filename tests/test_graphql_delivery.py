@@ -190,7 +190,7 @@ def test_log_deliver_without_smtp_rejected(client_factory):
             client, "query($no: String!) { segment(no: $no) { no } }", no=segment_no
         )
 
-    # then nothing is logged and the error says what to set
+    # then nothing is logged and the error names the variables to set
     assert result["loggedSegment"] is None
     [error] = result["errors"]
     assert error["field"] == "deliver"

@@ -125,7 +125,7 @@ def test_letter_values_of_cronus_contact(demo_engine):
     assert builder.locale(row) == "de_DE"
 
 
-def test_warnings_kept_distinct_and_counted(demo_engine):
+def test_warnings_distinct_and_counted(demo_engine):
     # given a merge that meets 60 distinct warnings, each twice, and a long one
     with session_scope(demo_engine) as session:
         builder = LetterBuilder(Env(session, ACTOR))
@@ -137,8 +137,8 @@ def test_warnings_kept_distinct_and_counted(demo_engine):
     builder.note_warnings(["x" * 5000])
 
     # then 50 are kept, the rest are counted, and none is longer than 300
-    kept = builder.all_warnings()
-    assert len(kept) == 51
-    assert kept[0] == 'Field "F0" has no value.'
-    assert kept[-1] == "... and 11 more distinct warnings."
-    assert max(len(warning) for warning in kept) <= 300
+    listed = builder.all_warnings()
+    assert len(listed) == 51
+    assert listed[0] == 'Field "F0" has no value.'
+    assert listed[-1] == "... and 11 more distinct warnings."
+    assert max(len(warning) for warning in listed) <= 300

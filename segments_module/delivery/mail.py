@@ -29,8 +29,8 @@ from segments_module.delivery.settings import (
 logger = logging.getLogger(__name__)
 
 # A message may take this many times SEGMENTS_SMTP_TIMEOUT from connecting to
-# the server's last reply; a connect, EHLO, STARTTLS, login, MAIL, RCPT and
-# DATA each wait for one reply.
+# the server's last reply. Connect, EHLO, STARTTLS, login, MAIL, RCPT and DATA
+# each wait for one reply, so this is an estimate of a slow but working server.
 MESSAGE_DEADLINE_FACTOR = 4
 
 

@@ -474,10 +474,12 @@ class CombinedDocumentWriter:
         stem, extension = posixpath.splitext(base)
         new_name = posixpath.join(folder, f"{stem}_letter{self._letters}{extension}")
         new_name = self._unique_name(new_name)
+
         self._zip.writestr(
             self._info(new_name, template), template.render_part(part_name, texts)
         )
         self._content_types.overrides[new_name] = template.content_types.of(part_name)
+
         rels_name = rels_part_name(part_name)
         if rels_name in template.entries:
             if template is self._base:
@@ -487,6 +489,7 @@ class CombinedDocumentWriter:
                 )
             else:
                 self._import_part_relationships(state, part_name, new_name, [])
+
         new_id = f"rIdL{self._letters}_{rel_id}"
         rel_type = next(
             rel.type for rel in template.document_relationships if rel.id == rel_id
@@ -584,6 +587,7 @@ class CombinedDocumentWriter:
         declared = dict(base.root_namespaces)
         extra: dict[str, str] = {}
         ignorable = list(base.ignorable_prefixes)
+
         for state in self._states.values():
             for prefix, uri in state.template.root_namespaces.items():
                 if prefix in declared or prefix in extra:
@@ -600,12 +604,14 @@ class CombinedDocumentWriter:
             for prefix in state.template.ignorable_prefixes:
                 if prefix not in ignorable:
                     ignorable.append(prefix)
+
         root_tag = f"<{base.w_prefix}document"
         if extra:
             declarations = "".join(
                 f' xmlns:{prefix}="{uri}"' for prefix, uri in extra.items() if prefix
             )
             head = head.replace(root_tag, root_tag + declarations, 1)
+
         mc_prefix = next(
             (p for p, uri in {**declared, **extra}.items() if uri == MC_NS), None
         )

@@ -84,7 +84,7 @@ class Attachment(Base):
 class SalutationFormula(Base):
     """How a salutation code greets a contact in one language, formally or not.
 
-    ``salutation`` holds %1 to %5, filled with the contact's name parts that
+    ``salutation`` contains %1 to %5, filled with the contact's name parts that
     ``name_1`` to ``name_5`` select: 1 job title, 2 first name, 3 middle name,
     4 surname, 5 initials, 6 company name, 0 nothing (Business Central's codes).
     """
